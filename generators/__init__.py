@@ -1,0 +1,1 @@
+"""EventAPI generator core: loader, model, rules, renderers and the CLI front end."""

@@ -1,0 +1,1 @@
+"""The one immutable typed model of an EventAPI workspace."""

@@ -1,0 +1,1 @@
+"""The diagnostics engine: every EAxxx rule over the typed model."""

@@ -1,0 +1,1 @@
+"""Python SDK renderer: typed clients per service and protocol."""

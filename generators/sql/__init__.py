@@ -1,0 +1,1 @@
+"""SQL renderers: DDL per target and the Flink SQL pipeline."""

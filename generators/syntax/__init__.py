@@ -1,0 +1,1 @@
+"""Proto syntax: tolerant lexer and parser producing a positioned syntax tree."""

@@ -1,0 +1,1 @@
+"""EventAPI runtime: CloudEvent model, codecs, protocol bindings and transports."""

@@ -1,0 +1,1 @@
+"""Protocol bindings: pure functions between CloudEvents and broker-neutral message values."""

@@ -1,0 +1,1 @@
+"""Transports: one interface, one module per broker client (each an optional extra)."""

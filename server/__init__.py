@@ -1,0 +1,1 @@
+"""EventAPI language server (pygls): thin LSP handlers over the generator core."""
