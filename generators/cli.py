@@ -4,4 +4,3 @@
 def main() -> int:
     """Entry point of eventapi-lsp."""
     return 0
-
