@@ -1,0 +1,81 @@
+"""AMQP 0-9-1 (RabbitMQ) binding: CloudEvent ⇄ :class:`AmqpMessage` (pure; no AMQP client imported).
+
+Binary mode: attributes as message headers ``ce-<attr>`` (string values), ``datacontenttype`` as the
+``content_type`` basic property. Receivers also accept the AMQP 1.0 binding's ``cloudEvents_``
+and ``cloudEvents:`` prefixes (case-insensitive) and a ``ce-datacontenttype`` header when the
+property is missing. Structured mode: ``content_type`` ``application/cloudevents+json`` and the
+JSON event as body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from eventapi.runtime.bindings import structured
+from eventapi.runtime.cloudevent import CloudEvent, ExtensionValue, format_time
+from eventapi.runtime.errors import BindingError
+
+PREFIX = "ce-"
+ACCEPTED_PREFIXES = ("ce-", "cloudevents_", "cloudevents:")
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class AmqpMessage:
+    """Body, ``content_type`` property and application headers of an AMQP message."""
+
+    body: bytes
+    content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
+
+
+def to_binary(event: CloudEvent) -> AmqpMessage:
+    """Binary content mode."""
+    attrs = event.attributes()
+    content_type = attrs.pop("datacontenttype", None)
+    headers = {PREFIX + name: value for name, value in attrs.items()}
+    return AmqpMessage(body=event.data or b"", content_type=content_type, headers=headers)
+
+
+def to_structured(event: CloudEvent) -> AmqpMessage:
+    """Structured content mode (JSON event format)."""
+    return AmqpMessage(body=structured.to_json(event), content_type=structured.CONTENT_TYPE)
+
+
+def from_message(
+    body: bytes, content_type: str | None, headers: Mapping[str, object] | None
+) -> CloudEvent:
+    """Read a message in either mode; header values may be any AMQP table type."""
+    if structured.is_structured(content_type):
+        return structured.from_json(body)
+    attrs: dict[str, ExtensionValue] = {}
+    for name, raw in (headers or {}).items():
+        lower = name.lower()
+        for prefix in ACCEPTED_PREFIXES:
+            if lower.startswith(prefix):
+                attrs[lower[len(prefix) :]] = _attribute_value(name, raw)
+                break
+    if content_type:
+        attrs["datacontenttype"] = content_type
+    return structured.event_from_attributes(attrs, body)
+
+
+def from_amqp(message: AmqpMessage) -> CloudEvent:
+    """:func:`from_message` over an :class:`AmqpMessage`."""
+    return from_message(message.body, message.content_type, message.headers)
+
+
+def _attribute_value(name: str, raw: object) -> ExtensionValue:
+    if isinstance(raw, str | bool | int):
+        return raw
+    if isinstance(raw, bytes | bytearray):
+        try:
+            return bytes(raw).decode()
+        except UnicodeDecodeError:
+            raise BindingError(f"header {name!r} is not UTF-8") from None
+    if isinstance(raw, datetime):
+        return format_time(raw)
+    raise BindingError(f"header {name!r} has unsupported type {type(raw).__name__}")

@@ -1,0 +1,188 @@
+"""The CloudEvents 1.0 envelope: attributes, typed extensions, canonical string forms, validation.
+
+A :class:`CloudEvent` is immutable and always valid: construction checks every attribute and raises
+one :class:`~eventapi.runtime.errors.CloudEventError` listing all problems. ``data`` is the already
+encoded payload (bytes); the codecs turn typed events into it and back.
+
+Extension values keep their CloudEvents type when the sender sets them (``bool``, ``int``, ``str``,
+``bytes``, aware ``datetime``); every binding sends them in the canonical string form returned by
+:func:`attribute_string`. A received event only knows strings (binary mode carries no types), so
+``extensions`` of a received event hold ``str`` values (structured JSON may also give bool/int);
+the codecs convert header fields back to their proto kinds.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Final
+
+from eventapi.runtime.errors import CloudEventError
+
+ExtensionValue = bool | int | str | bytes | datetime
+
+SPEC_VERSION: Final = "1.0"
+JSON_CONTENT_TYPE: Final = "application/json"
+PROTOBUF_CONTENT_TYPE: Final = "application/protobuf"
+STRUCTURED_JSON_CONTENT_TYPE: Final = "application/cloudevents+json"
+
+#: Context attributes defined by the spec, in the order bindings write them.
+CORE_ATTRIBUTES: Final = (
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "datacontenttype",
+    "dataschema",
+    "subject",
+    "time",
+)
+_CORE_SET: Final = frozenset(CORE_ATTRIBUTES) | {"data", "data_base64"}
+_EXTENSION_NAME = re.compile(r"[a-z0-9]+")
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_EMPTY: Final[Mapping[str, ExtensionValue]] = MappingProxyType({})
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in UTC with millisecond precision, e.g. ``2026-12-04T19:39:20.123Z`` (WIRE.md)."""
+    utc = value.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str) -> datetime:
+    """Parse RFC 3339 (any fraction length, ``Z`` or an offset) into an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
+    if parsed.tzinfo is None or "T" not in text.upper():
+        raise ValueError(f"RFC 3339 timestamp needs a date, time and offset: {text!r}")
+    return parsed.astimezone(UTC)
+
+
+def attribute_string(value: ExtensionValue) -> str:
+    """The canonical string form of an attribute value (CloudEvents type system)."""
+    # bool before int: bool is a subclass of int.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"not a CloudEvents attribute value: {type(value).__name__}")
+
+
+def extension_name(field_name: str) -> str:
+    """The extension attribute name for a proto field: lowercase, only ``[a-z0-9]`` kept.
+
+    ``tenant_id`` becomes ``tenantid``. Generated code and the sink generator both use this rule.
+    """
+    return "".join(ch for ch in field_name.lower() if ch.isascii() and ch.isalnum())
+
+
+def _check_extension(name: str, value: object, problems: list[str]) -> None:
+    if not _EXTENSION_NAME.fullmatch(name):
+        problems.append(f"extension name {name!r} must be lowercase letters and digits only")
+    elif name in _CORE_SET:
+        problems.append(f"extension name {name!r} clashes with a core attribute")
+    if isinstance(value, bool | str | bytes):
+        return
+    if isinstance(value, int):
+        if not _INT32_MIN <= value <= _INT32_MAX:
+            problems.append(f"extension {name!r}: integer {value} is outside the 32-bit range")
+    elif isinstance(value, datetime):
+        if value.tzinfo is None:
+            problems.append(f"extension {name!r}: timestamp must be timezone-aware")
+    else:
+        problems.append(f"extension {name!r}: unsupported value type {type(value).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEvent:
+    """One CloudEvent; ``data`` is the encoded payload, ``datacontenttype`` says how."""
+
+    id: str
+    source: str
+    type: str
+    specversion: str = SPEC_VERSION
+    time: datetime | None = None
+    subject: str | None = None
+    datacontenttype: str | None = None
+    dataschema: str | None = None
+    extensions: Mapping[str, ExtensionValue] = field(default_factory=lambda: _EMPTY)
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for name in ("id", "source", "type"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                problems.append(f"{name} must be a non-empty string")
+        if self.specversion != SPEC_VERSION:
+            problems.append(f"specversion must be {SPEC_VERSION!r}, got {self.specversion!r}")
+        if self.time is not None and (
+            not isinstance(self.time, datetime) or self.time.tzinfo is None
+        ):
+            problems.append("time must be a timezone-aware datetime")
+        for name in ("subject", "datacontenttype", "dataschema"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                problems.append(f"{name} must be a non-empty string when set")
+        if self.data is not None and not isinstance(self.data, bytes):
+            problems.append(f"data must be bytes, got {type(self.data).__name__}")
+        for name, value in self.extensions.items():
+            _check_extension(name, value, problems)
+        if problems:
+            raise CloudEventError(problems)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        type: str,
+        source: str,
+        data: bytes | None = None,
+        datacontenttype: str | None = None,
+        subject: str | None = None,
+        dataschema: str | None = None,
+        extensions: Mapping[str, ExtensionValue] | None = None,
+        id: str | None = None,
+        time: datetime | None = None,
+    ) -> CloudEvent:
+        """A new event: a UUID ``id`` and the current UTC ``time`` unless given."""
+        return cls(
+            id=id or str(uuid.uuid4()),
+            source=source,
+            type=type,
+            time=time or datetime.now(UTC),
+            subject=subject,
+            datacontenttype=datacontenttype,
+            dataschema=dataschema,
+            extensions=MappingProxyType(dict(extensions)) if extensions else _EMPTY,
+            data=data,
+        )
+
+    def attributes(self) -> dict[str, str]:
+        """Every set attribute except data, as canonical strings (core first, then extensions)."""
+        out = {"specversion": self.specversion, "id": self.id, "source": self.source}
+        out["type"] = self.type
+        if self.datacontenttype is not None:
+            out["datacontenttype"] = self.datacontenttype
+        if self.dataschema is not None:
+            out["dataschema"] = self.dataschema
+        if self.subject is not None:
+            out["subject"] = self.subject
+        if self.time is not None:
+            out["time"] = format_time(self.time)
+        for name, value in self.extensions.items():
+            out[name] = attribute_string(value)
+        return out

@@ -1,0 +1,1 @@
+"""Codecs: typed events ⇄ CloudEvent data (proto3 JSON, binary protobuf) driven by schemas."""
