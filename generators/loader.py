@@ -55,6 +55,7 @@ class Loader:
     _parts: dict[tuple[int, str, str], tuple[ast.Chunk, n.Part]] = field(default_factory=dict)
     _files: dict[str, _FileState] = field(default_factory=dict)
     _builtin: dict[str, FileNode] = field(default_factory=dict)
+    _disk: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.include_paths = [str(Path(p).resolve()) for p in self.include_paths]
@@ -189,7 +190,7 @@ class Loader:
             else:
                 text = overlay.get(path)
                 if text is None:
-                    text, problem = _read(path)
+                    text, problem = self._read_cached(path)
                     if problem is not None:
                         problems.append(problem)
                         if text is None:
@@ -206,9 +207,24 @@ class Loader:
         targets_present = tuple(p for p in ordered if p in files)
         return Workspace(files, targets_present, imports), problems
 
+    def _read_cached(self, path: str) -> tuple[str | None, Diagnostic | None]:
+        """Disk text, re-read only when the file's mtime or size changed."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return _read(path)
+        cached = self._disk.get(path)
+        if cached is not None and cached[0] == st.st_mtime_ns and cached[1] == st.st_size:
+            return cached[2], None
+        text, problem = _read(path)
+        if text is not None and problem is None:
+            self._disk[path] = (st.st_mtime_ns, st.st_size, text)
+        return text, problem
+
     def forget(self, path: str) -> None:
         """Drop a file's cached state (closed in the editor, deleted on disk)."""
         self._files.pop(path, None)
+        self._disk.pop(path, None)
 
 
 def _read(path: str) -> tuple[str | None, Diagnostic | None]:
