@@ -1,0 +1,351 @@
+"""Kafka transport over confluent-kafka (librdkafka), asyncio-first.
+
+Sending: one idempotent-capable ``Producer``; ``send`` resolves once the broker acknowledged the
+record (delivery reports are collected by a poll thread and handed to the loop in batches, so many
+concurrent sends cost one loop wake-up per poll, not one per record). Key and partition come from
+:class:`KafkaSendOptions` (generated code passes the ``binding.kafka.key`` field's value).
+
+Receiving: one ``Consumer`` per subscription (``group`` is the consumer group; ``None`` is a private
+group that starts at the end), auto-commit off. Records are fetched in batches; partitions of a
+batch are handled concurrently, records of one partition in order. Kafka cannot hand one record
+back, so a failed record is retried in place (``retry_in_place``) with backoff, holding its
+partition, until it succeeds or reaches ``max_attempts`` and goes to the dead-letter topic
+``<topic>.dlq`` (headers kept, plus the reason and origin). Offsets are committed after the records
+before them were handled, at the end of each batch, on revocation and on close; a crash replays
+from the last commit (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventapi.runtime.bindings import kafka as binding
+from eventapi.runtime.cloudevent import CloudEvent
+from eventapi.runtime.errors import BindingError, CodecError, TransportError
+from eventapi.runtime.transports.base import (
+    Received,
+    SendOptions,
+    Subscription,
+    Transport,
+    TransportConfig,
+    log,
+    require,
+)
+
+ck: Any = require("confluent_kafka", "kafka")
+ck_admin: Any = require("confluent_kafka.admin", "kafka")
+
+REASON_HEADER = "eventapi_dlq_reason"
+ORIGIN_HEADER = "eventapi_dlq_origin"
+
+
+@dataclass(frozen=True, kw_only=True)
+class KafkaConfig(TransportConfig):
+    """Kafka settings; ``producer``/``consumer`` are passed to librdkafka as they are."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    producer: Mapping[str, Any] = field(default_factory=dict)
+    consumer: Mapping[str, Any] = field(default_factory=dict)
+    dlq_suffix: str = ".dlq"
+    #: Create missing dead-letter topics when a subscription starts.
+    create_dlq_topics: bool = True
+    #: Records fetched per consume call.
+    batch_size: int = 500
+    poll_timeout: float = 0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KafkaSendOptions(SendOptions):
+    """Record ``key``, a pinned ``partition``, or the opt-in ``partitionkey`` extension mapper."""
+
+    key: bytes | str | None = None
+    partition: int | None = None
+    key_from_partitionkey: bool = False
+
+
+class KafkaReceived(Received[Any]):
+    """A consumed record: ``partition``, ``offset``, ``key``, ``topic`` and ``commit()``."""
+
+    retry_in_place = True
+
+    def __init__(self, event: Any, cloudevent: CloudEvent, sub: Subscription, msg: Any) -> None:
+        super().__init__(event, cloudevent, sub.channel)
+        self._sub = sub
+        self._msg = msg
+        self.topic: str = msg.topic()
+        self.partition: int = msg.partition()
+        self.offset: int = msg.offset()
+        self.key: bytes | None = msg.key()
+
+    async def _ack(self) -> None:
+        state: _SubState = self._sub.state
+        state.pending[(self.topic, self.partition)] = self.offset + 1
+
+    async def commit(self) -> None:
+        """Mark handled and commit this record's offset now (synchronously)."""
+        await self.ack()
+        state: _SubState = self._sub.state
+        await state.commit(sync=True)
+
+    async def _dead_letter(self, reason: str) -> None:
+        transport: KafkaTransport = self._sub.transport  # type: ignore[assignment]
+        await transport._dead_letter_record(self._sub, self._msg, reason)
+        await self._ack()
+
+    def details(self) -> dict[str, object]:
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
+
+
+class _SubState:
+    """A subscription's consumer, its single worker thread and the offsets ready to commit."""
+
+    def __init__(self, consumer: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.consumer = consumer
+        self.loop = loop
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="eventapi-kafka-consumer")
+        self.pending: dict[tuple[str, int], int] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    async def call(self, fn: Any, *args: Any) -> Any:
+        return await self.loop.run_in_executor(self.executor, fn, *args)
+
+    def take_offsets(self, only: set[tuple[str, int]] | None = None) -> list[Any]:
+        keys = [k for k in self.pending if only is None or k in only]
+        offsets = [ck.TopicPartition(t, p, self.pending.pop((t, p))) for t, p in keys]
+        return offsets
+
+    async def commit(self, *, sync: bool) -> None:
+        offsets = self.take_offsets()
+        if offsets:
+            await self.call(lambda: self.consumer.commit(offsets=offsets, asynchronous=not sync))
+
+
+class KafkaTransport(Transport):
+    """Transport over Kafka (confluent-kafka)."""
+
+    protocol = "kafka"
+    config: KafkaConfig
+
+    def __init__(self, config: KafkaConfig) -> None:
+        super().__init__(config)
+        self._producer: Any = None
+        self._poller: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._done: list[tuple[asyncio.Future[None], Any]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def default_options(self) -> SendOptions:
+        return KafkaSendOptions()
+
+    # -- admin helpers -----------------------------------------------------------------------
+    async def create_topics(self, names: list[str], partitions: int = 1) -> None:
+        """Create topics that do not exist yet (already existing ones are fine)."""
+        admin = ck_admin.AdminClient({"bootstrap.servers": self.config.bootstrap_servers})
+        new = [ck_admin.NewTopic(name, num_partitions=partitions) for name in names]
+        futures = admin.create_topics(new, operation_timeout=10)
+        for name, future in futures.items():
+            try:
+                await asyncio.wrap_future(future)
+            except ck.KafkaException as exc:
+                if exc.args[0].code() != ck.KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise TransportError(f"cannot create topic {name!r}: {exc}") from None
+
+    # -- producer ----------------------------------------------------------------------------
+    async def _connect(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        settings = {
+            "bootstrap.servers": self.config.bootstrap_servers,
+            "linger.ms": 5,
+            "acks": "all",
+            "message.timeout.ms": int(self.config.send_timeout * 1000),
+            **self.config.producer,
+        }
+        self._producer = ck.Producer(settings)
+        self._closing.clear()
+        self._poller = threading.Thread(target=self._poll, name="eventapi-kafka-poll", daemon=True)
+        self._poller.start()
+
+    def _poll(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        while not self._closing.is_set():
+            self._producer.poll(0.05)
+            self._hand_over(loop)
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Only the thread running poll()/flush() appends to _done, so swapping here is safe.
+        if self._done:
+            batch, self._done = self._done, []
+            loop.call_soon_threadsafe(_resolve, batch)
+
+    async def _disconnect(self) -> None:
+        self._closing.set()
+        if self._poller is not None:
+            await asyncio.to_thread(self._poller.join)
+        if self._producer is not None:
+            loop = asyncio.get_running_loop()
+            await asyncio.to_thread(self._producer.flush, self.config.send_timeout)
+            self._hand_over(loop)
+            await asyncio.sleep(0)
+        self._producer = None
+
+    async def _publish(self, event: CloudEvent, channel: str, options: SendOptions) -> None:
+        opts = options if isinstance(options, KafkaSendOptions) else KafkaSendOptions()
+        key = opts.key
+        if key is None and opts.key_from_partitionkey:
+            key = binding.partitionkey(event)
+        if self.is_structured(options):
+            message = binding.to_structured(event, key)
+        else:
+            message = binding.to_binary(event, key)
+        await self._produce(
+            channel, message.value, message.key, list(message.headers), opts.partition
+        )
+
+    async def _produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: list[tuple[str, bytes]],
+        partition: int | None = None,
+    ) -> None:
+        if self._producer is None:
+            raise TransportError("kafka transport is not started")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def report(err: Any, _msg: Any, future: asyncio.Future[None] = future) -> None:
+            # Called by the poll thread inside poll()/flush(); see _hand_over.
+            self._done.append((future, err))
+
+        extra = {} if partition is None else {"partition": partition}
+        while True:
+            try:
+                self._producer.produce(
+                    topic, value=value, key=key, headers=headers, on_delivery=report, **extra
+                )
+                break
+            except BufferError:  # local queue full: let the poll thread drain it
+                await asyncio.sleep(0.01)
+        await future
+
+    # -- consumer ----------------------------------------------------------------------------
+    async def _start_subscription(self, sub: Subscription) -> None:
+        loop = asyncio.get_running_loop()
+        if self.config.create_dlq_topics and self.config.dead_letter:
+            await self.create_topics([sub.channel + self.config.dlq_suffix])
+        settings = {
+            "bootstrap.servers": self.config.bootstrap_servers,
+            "group.id": sub.group or f"eventapi-private-{uuid.uuid4()}",
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest" if sub.group else "latest",
+            "enable.partition.eof": False,
+            **self.config.consumer,
+        }
+        state = _SubState(ck.Consumer(settings), loop)
+        sub.state = state
+
+        def on_assign(consumer: Any, partitions: list[Any]) -> None:
+            loop.call_soon_threadsafe(sub.ready.set)
+
+        def on_revoke(consumer: Any, partitions: list[Any]) -> None:
+            # Runs inside consume(), between batches: everything handled so far is committed.
+            offsets = state.take_offsets({(p.topic, p.partition) for p in partitions})
+            if offsets:
+                try:
+                    consumer.commit(offsets=offsets, asynchronous=False)
+                except ck.KafkaException as exc:
+                    log.warning("commit on revoke failed: %s", exc)
+
+        await state.call(lambda: state.consumer.subscribe([sub.channel], on_assign, on_revoke))
+        state.task = asyncio.create_task(self._consume(sub, state))
+
+    async def _consume(self, sub: Subscription, state: _SubState) -> None:
+        size, timeout = self.config.batch_size, self.config.poll_timeout
+        while not sub.stopping:
+            try:
+                records = await state.call(state.consumer.consume, size, timeout)
+            except ck.KafkaException as exc:
+                log.warning("kafka consume failed on %r: %s", sub.channel, exc)
+                await asyncio.sleep(self.config.reconnect_backoff.initial)
+                continue
+            if not records:
+                continue
+            partitions: dict[tuple[str, int], list[Any]] = {}
+            for record in records:
+                if record.error() is not None:
+                    log.warning("kafka error on %r: %s", sub.channel, record.error())
+                    continue
+                partitions.setdefault((record.topic(), record.partition()), []).append(record)
+            await asyncio.gather(*(self._handle(sub, state, rs) for rs in partitions.values()))
+            await state.commit(sync=False)
+
+    async def _handle(self, sub: Subscription, state: _SubState, records: list[Any]) -> None:
+        for record in records:
+            if sub.stopping:
+                return  # not handled, not committed: the next consumer gets it
+            try:
+                await self._handle_one(sub, record)
+            except Exception as exc:
+                # Could not settle (e.g. the dead-letter topic refused it): rewind so the record
+                # is fetched again instead of being skipped by a later commit.
+                log.error("kafka record %s/%s failed: %r", record.partition(), record.offset(), exc)
+                tp = ck.TopicPartition(record.topic(), record.partition(), record.offset())
+                await state.call(state.consumer.seek, tp)
+                await asyncio.sleep(self.config.reconnect_backoff.initial)
+                return
+
+    async def _handle_one(self, sub: Subscription, record: Any) -> None:
+        try:
+            cloudevent = binding.from_message(record.value(), record.headers())
+            event = sub.decode(cloudevent)
+        except (BindingError, CodecError) as exc:
+
+            async def dead(reason: str) -> None:
+                if self.config.dead_letter:
+                    await self._dead_letter_record(sub, record, reason)
+                state: _SubState = sub.state
+                state.pending[(record.topic(), record.partition())] = record.offset() + 1
+
+            details = {"partition": record.partition(), "offset": record.offset()}
+            await self._undecodable(sub.channel, exc, dead, details)
+            return
+        task = self._spawn(sub, KafkaReceived(event, cloudevent, sub, record))
+        await task
+
+    async def _dead_letter_record(self, sub: Subscription, record: Any, reason: str) -> None:
+        headers = [(k, v or b"") for k, v in record.headers() or ()]
+        origin = f"{record.topic()}/{record.partition()}/{record.offset()}"
+        headers += [(REASON_HEADER, reason.encode()), (ORIGIN_HEADER, origin.encode())]
+        topic = sub.channel + self.config.dlq_suffix
+        await self._produce(topic, record.value(), record.key(), headers)
+
+    async def _stop_subscription(self, sub: Subscription) -> None:
+        state: _SubState | None = sub.state
+        if state is None:
+            return
+        if state.task is not None:
+            done, _ = await asyncio.wait({state.task}, timeout=self.config.drain_timeout)
+            if not done:
+                state.task.cancel()
+        try:
+            await state.commit(sync=True)
+        finally:
+            await state.call(state.consumer.close)
+            state.executor.shutdown(wait=False)
+
+
+def _resolve(batch: list[tuple[asyncio.Future[None], Any]]) -> None:
+    for future, err in batch:
+        if future.done():
+            continue
+        if err is None:
+            future.set_result(None)
+        else:
+            future.set_exception(TransportError(f"kafka delivery failed: {err}"))
