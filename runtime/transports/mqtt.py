@@ -191,6 +191,10 @@ class _Subscriber:
                     # then disconnect; unread messages stay with the session.
                     await cancel_quietly(reader)
                     await self.sub.drain(self.transport.config.drain_timeout)
+                    if self.transport.config.client_id is None:
+                        # Nobody can resume a random-id session: leave the (shared) group
+                        # instead of staying a member that queues messages for no one.
+                        await client.unsubscribe(self.topic_filter)
                     return
             except aiomqtt.MqttError as exc:
                 attempt += 1

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
@@ -125,6 +127,28 @@ class RocketMQTestProxy:
 
     def stats(self) -> dict[str, int]:
         return self._run(lambda: dict(self.broker.stats))
+
+    def inject(self, topic: str, body: bytes, properties: dict[str, str]) -> None:
+        """Store a message as if a producer had sent it (for poison messages in tests)."""
+
+        def store() -> None:
+            message = StoredMessage(
+                topic=topic,
+                message_id=uuid.uuid4().hex.upper(),
+                body=body,
+                user_properties=dict(properties),
+                tag=None,
+                keys=[],
+                message_group=None,
+                message_type=1,  # NORMAL
+                born_host=self.host,
+                born_at=time.time(),
+                queue_id=0,
+            )
+            self.broker.store(message)
+            self.service.wake()
+
+        self._run(store)
 
     def set_max_delivery_attempts(self, group: str, attempts: int) -> None:
         self._run(lambda: self.broker.group_max_attempts.__setitem__(group, attempts))
