@@ -148,10 +148,10 @@ class Loader:
     # -- workspaces ------------------------------------------------------------------------------
 
     def import_name(self, path: str) -> str:
-        """How other files import `path`: relative to the first include root containing it."""
-        for root in self.include_paths:
-            if path.startswith(root.rstrip(os.sep) + os.sep):
-                return os.path.relpath(path, root).replace(os.sep, "/")
+        """How other files import `path`: relative to the deepest include root containing it."""
+        roots = [r for r in self.include_paths if path.startswith(r.rstrip(os.sep) + os.sep)]
+        if roots:
+            return os.path.relpath(path, max(roots, key=len)).replace(os.sep, "/")
         return os.path.basename(path)
 
     def resolve_import(self, name: str, overlay: dict[str, str]) -> str | None:

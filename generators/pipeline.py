@@ -6,6 +6,8 @@ same diagnostics and the same bytes.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +27,31 @@ class Checked:
         return {d.path for d in self.diagnostics if d.severity == Severity.ERROR}
 
 
+_BUF_MODULE_PATH = re.compile(r"^\s*-\s*path:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+def buf_roots(folder: Path) -> list[str]:
+    """Module roots declared by buf.yaml files under `folder` (v1: its folder; v2: `modules`)."""
+    roots: list[str] = []
+    for dirpath, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "gen"))
+        if "buf.yaml" in files:
+            text = Path(dirpath, "buf.yaml").read_text(encoding="utf-8", errors="replace")
+            modules = _BUF_MODULE_PATH.findall(text) if "modules:" in text else []
+            roots.extend([str(Path(dirpath, m)) for m in modules] or [dirpath])
+    return roots
+
+
 def default_includes(paths: list[str], includes: list[str]) -> list[str]:
-    """-I roots, else the given folders (and the folders of given files)."""
+    """-I roots, else the given folders (and folders of given files) plus buf module roots."""
     if includes:
         return includes
     roots: list[str] = []
     for p in paths:
         path = Path(p)
         roots.append(str(path if path.is_dir() else path.parent))
+        if path.is_dir():
+            roots.extend(buf_roots(path))
     return list(dict.fromkeys(roots))
 
 
