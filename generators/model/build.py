@@ -167,6 +167,10 @@ class ChunkBuilder:
             if isinstance(v, OMessage)
         ]
         desc = _str(channel, "description")
+        action = _str(opm, "action")
+        if action is None and opm is not None and "action" in opm.invalid:
+            # A misspelled value is reported once (EA004), not again as a missing action.
+            action = n.Located("INVALID", opm.fields["action"].span if "action" in opm.fields else opm.span)
         return n.OperationNode(
             r.name,
             r.name_span,
@@ -175,7 +179,7 @@ class ChunkBuilder:
             r.input_stream or r.output_stream,
             op_span is not None,
             op_span,
-            _str(opm, "action"),
+            action,
             _str(channel, "address"),
             desc.value if desc else "",
             self.bindings(binding),

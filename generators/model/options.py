@@ -58,6 +58,7 @@ class OMessage:
     type_name: str
     fields: dict[str, OField]
     span: Span
+    invalid: frozenset[str] = frozenset()  # keys present but with a value that failed its check
 
     def scalar(self, name: str) -> OScalar | None:
         f = self.fields.get(name)
@@ -202,7 +203,7 @@ class OptionChecker:
                     self.report("EA004", f.name_span, f"option field '{name}' is set twice")
                     continue
                 fields[name] = f
-            return OMessage(old.type_name, fields, old.span)
+            return OMessage(old.type_name, fields, old.span, old.invalid | new.invalid)
         self.report("EA004", opt.name_span, f"option {opt.dotted} is set twice; it takes one value")
         return None
 
@@ -263,6 +264,7 @@ class OptionChecker:
     def message(self, type_name: str, value: ast.MessageValue, label: str) -> OMessage:
         ms = self.schema.messages.get(type_name)
         fields: dict[str, OField] = {}
+        invalid: set[str] = set()
         oneof_seen: dict[str, str] = {}
         for entry in value.entries:
             fs = ms.fields.get(entry.name) if ms else None
@@ -290,6 +292,8 @@ class OptionChecker:
             else:
                 one = self.value(fs, entry.value, sub_label)
                 checked = (one,) if one is not None else ()
+                if one is None:
+                    invalid.add(entry.name)
             if fs.oneof:
                 other = oneof_seen.get(fs.oneof)
                 if other is not None and other != entry.name:
@@ -309,7 +313,7 @@ class OptionChecker:
                 fields[entry.name] = OField(entry.name, prev.name_span, checked, prev.span)
                 continue
             fields[entry.name] = OField(entry.name, entry.name_span, checked, entry.span)
-        return OMessage(type_name, fields, value.span)
+        return OMessage(type_name, fields, value.span, frozenset(invalid))
 
     def _map_entry(self, value: ast.MessageValue, label: str) -> OMessage:
         fields: dict[str, OField] = {}

@@ -379,17 +379,14 @@ class Resolver:
         def add(col: Column, span: Span) -> None:
             prev = by_name.get(col.name)
             if prev is not None:
-                what = (
-                    "an auto-inferred field"
-                    if prev.origin == "auto" or col.origin == "auto"
-                    else "another mapping"
-                )
-                self.report(
-                    "EA407",
-                    Severity.ERROR,
-                    span,
-                    f"column '{col.name}' is produced twice (here and by {what}); rename one target_column",
-                )
+                if prev.origin == "explicit" and col.origin == "auto" and prev.mapping and prev.mapping.target_column:
+                    # Point at what the user wrote, not at the field that was inferred.
+                    span = prev.mapping.target_column.span
+                    what = f"the auto-inferred field '{col.name}'"
+                else:
+                    what = "another mapping"
+                self.report("EA407", Severity.ERROR, span,
+                            f"column '{col.name}' is produced twice (here and by {what}); rename one target_column")
                 return
             by_name[col.name] = col
             columns.append(col)

@@ -20,7 +20,7 @@ _RESERVED_EXTENSIONS = frozenset({*ATTRIBUTES, "data", "data_base64"})
 def event_types(ws: Workspace) -> Iterator[Diagnostic]:
     """EA301 across the workspace, EA302 per message."""
     first: dict[str, tuple[str, n.MessageNode]] = {}
-    for f in ws.files.values():
+    for f in sorted(ws.files.values(), key=lambda x: x.path):
         if f.builtin:
             continue
         for m in f.all_messages():

@@ -82,13 +82,14 @@ def operations(ws: Workspace) -> Iterator[Diagnostic]:
             generated = method_name(op.name)
             other = names.get(generated)
             if other is not None:
-                yield diag(
-                    "EA211",
-                    f.path,
-                    op.name_span,
-                    f"rpc {op.name} and rpc {other.name} both generate the method '{generated}'; rename one",
-                    related=(Related(f.path, other.name_span, f"rpc {other.name}"),),
-                )
+                for a, b in ((op, other), (other, op)):
+                    yield diag(
+                        "EA211",
+                        f.path,
+                        a.name_span,
+                        f"rpc {a.name} and rpc {b.name} both generate the method '{generated}'; rename one",
+                        related=(Related(f.path, b.name_span, f"rpc {b.name}"),),
+                    )
             else:
                 names[generated] = op
 
@@ -211,7 +212,7 @@ def _binding_values(
 def channels(ws: Workspace) -> Iterator[Diagnostic]:
     """EA208 and EA209 look at every operation of every user file in the workspace."""
     by_address: dict[str, list[tuple[str, n.OperationNode, str]]] = defaultdict(list)
-    for f in ws.files.values():
+    for f in sorted(ws.files.values(), key=lambda x: x.path):
         if f.builtin:
             continue
         for s in f.services:
@@ -223,7 +224,9 @@ def channels(ws: Workspace) -> Iterator[Diagnostic]:
                 event = ws.rpc_message(op.input, s)
                 by_address[op.address.value].append((f.path, op, event.full_name if event else ""))
     for address, ops in by_address.items():
-        events = [e for _, _, e in ops if e]
+        # The senders define a channel's contract; receivers that disagree are the ones flagged.
+        ordered = sorted(ops, key=lambda o: o[1].action_name != "SEND")
+        events = [e for _, _, e in ordered if e]
         if len(set(events)) > 1:
             first = events[0]
             origin = next((p, o) for p, o, e in ops if e == first)
