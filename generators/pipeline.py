@@ -34,7 +34,9 @@ def buf_roots(folder: Path) -> list[str]:
     """Module roots declared by buf.yaml files under `folder` (v1: its folder; v2: `modules`)."""
     roots: list[str] = []
     for dirpath, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "gen"))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d not in ("node_modules", "gen")
+        )
         if "buf.yaml" in files:
             text = Path(dirpath, "buf.yaml").read_text(encoding="utf-8", errors="replace")
             modules = _BUF_MODULE_PATH.findall(text) if "modules:" in text else []

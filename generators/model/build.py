@@ -170,7 +170,9 @@ class ChunkBuilder:
         action = _str(opm, "action")
         if action is None and opm is not None and "action" in opm.invalid:
             # A misspelled value is reported once (EA004), not again as a missing action.
-            action = n.Located("INVALID", opm.fields["action"].span if "action" in opm.fields else opm.span)
+            action = n.Located(
+                "INVALID", opm.fields["action"].span if "action" in opm.fields else opm.span
+            )
         return n.OperationNode(
             r.name,
             r.name_span,

@@ -329,6 +329,12 @@ class Resolver:
                     m += f"; did you mean '{hint}'?"
                     fixed = "$." + ".".join([*parts[:i], hint, *parts[i + 1 :]])
                     fixes = self.replace(f"Change to '{fixed}'", loc.span, f'"{fixed}"')
+                elif names:
+                    m += (
+                        "; its fields are "
+                        + ", ".join(names[:8])
+                        + (", ..." if len(names) > 8 else "")
+                    )
                 self.report("EA406", Severity.ERROR, loc.span, m, fixes)
                 return None
             if f.is_header and msg is self.event:
@@ -379,14 +385,23 @@ class Resolver:
         def add(col: Column, span: Span) -> None:
             prev = by_name.get(col.name)
             if prev is not None:
-                if prev.origin == "explicit" and col.origin == "auto" and prev.mapping and prev.mapping.target_column:
+                if (
+                    prev.origin == "explicit"
+                    and col.origin == "auto"
+                    and prev.mapping
+                    and prev.mapping.target_column
+                ):
                     # Point at what the user wrote, not at the field that was inferred.
                     span = prev.mapping.target_column.span
                     what = f"the auto-inferred field '{col.name}'"
                 else:
                     what = "another mapping"
-                self.report("EA407", Severity.ERROR, span,
-                            f"column '{col.name}' is produced twice (here and by {what}); rename one target_column")
+                self.report(
+                    "EA407",
+                    Severity.ERROR,
+                    span,
+                    f"column '{col.name}' is produced twice (here and by {what}); rename one target_column",
+                )
                 return
             by_name[col.name] = col
             columns.append(col)

@@ -72,5 +72,9 @@ def test_fixture(fixture: Path) -> None:
     assert d.severity == expected
     assert d.message and code not in d.message
     allowed = {code} | _ALSO_ALLOWED.get(fixture.name, set())
-    others = [x.format() for x in checked.diagnostics if x.code not in allowed and x.severity == Severity.ERROR]
+    others = [
+        x.format()
+        for x in checked.diagnostics
+        if x.code not in allowed and x.severity == Severity.ERROR
+    ]
     assert others == [], f"unexpected errors besides {code}"
