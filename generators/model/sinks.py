@@ -8,6 +8,7 @@ mapping produced them. Problems found on the way are EA4xx diagnostics on the ex
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 
@@ -15,7 +16,7 @@ from eventapi.generators.diagnostics import Diagnostic, Fix, Severity, TextEdit
 from eventapi.generators.model import nodes as n
 from eventapi.generators.model.options import suggest
 from eventapi.generators.model.schema import INTEGERS
-from eventapi.generators.model.workspace import Workspace
+from eventapi.generators.model.workspace import FieldType, Workspace
 from eventapi.generators.syntax.tokens import Span
 
 
@@ -195,8 +196,19 @@ class Resolver:
         self.path = path
         self.service = service
         self.op = op
-        self.event = ws.rpc_message(op.input, service)
+        # Every symbol lookup is recorded, so a later snapshot can reuse this result when
+        # none of the definitions it read have changed (see resolve_sinks).
+        self.deps: dict[tuple[str, str], n.MessageNode | n.EnumNode | None] = {}
+        found = ws.resolve(op.input.name, service.full_name)
+        self.deps[(op.input.name, service.full_name)] = found[0] if found else None
+        self.event = found[0] if found and isinstance(found[0], n.MessageNode) else None
         self.diagnostics: list[Diagnostic] = []
+
+    def field_type(self, f: n.FieldNode, scope: str) -> FieldType:
+        ft = self.ws.field_type(f, scope)
+        if ft.scalar is None:
+            self.deps[(f.type_name, scope)] = ft.symbol
+        return ft
 
     def report(
         self, code: str, sev: Severity, span: Span, msg: str, fixes: tuple[Fix, ...] = ()
@@ -209,7 +221,7 @@ class Resolver:
     # -- sources -----------------------------------------------------------------------------------
 
     def field_proto_type(self, f: n.FieldNode, scope: str) -> str:
-        ft = self.ws.field_type(f, scope)
+        ft = self.field_type(f, scope)
         if ft.map_key is not None:
             return "map"
         if ft.repeated:
@@ -349,7 +361,7 @@ class Resolver:
                 return None
             chain.append(f)
             proto = self.field_proto_type(f, msg.full_name)
-            ft = self.ws.field_type(f, msg.full_name)
+            ft = self.field_type(f, msg.full_name)
             rest = parts[i + 1 :]
             if rest and (proto in ("map", "google.protobuf.Struct", "google.protobuf.Value")):
                 return DataSource(parts[: i + 1], tuple(chain), proto, rest), "json"
@@ -646,15 +658,28 @@ def _derive_column(source: HeaderSource | DataSource) -> str:
     return "_".join((base, *source.json_path))
 
 
-def resolve_sinks(
-    ws: Workspace, path: str, service: n.ServiceNode, op: n.OperationNode
-) -> tuple[list[ResolvedSink], list[Diagnostic]]:
-    """Every sink of `op`, resolved; memoized per snapshot."""
-    key = ("sinks", id(op))
-    cached = ws._cache.get(key)
-    if cached is not None:
-        return cached[1]  # type: ignore[index,no-any-return]
+_Result = tuple[list[ResolvedSink], list[Diagnostic]]
+_MEMO: OrderedDict[int, tuple[n.OperationNode, str, dict[tuple[str, str], object], _Result]] = (
+    OrderedDict()
+)
+_MEMO_SIZE = 20000
+
+
+def resolve_sinks(ws: Workspace, path: str, service: n.ServiceNode, op: n.OperationNode) -> _Result:
+    """Every sink of `op`, resolved. Reused across snapshots while its inputs are the same nodes."""
+    hit = _MEMO.get(id(op))
+    if hit is not None and hit[0] is op and hit[1] == path:
+        if all(_lookup(ws, name, scope) is node for (name, scope), node in hit[2].items()):
+            _MEMO.move_to_end(id(op))
+            return hit[3]
     r = Resolver(ws, path, service, op)
     result = ([r.resolve(s) for s in op.sinks], r.diagnostics)
-    ws._cache[key] = (op, result)
+    _MEMO[id(op)] = (op, path, dict(r.deps), result)
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
     return result
+
+
+def _lookup(ws: Workspace, name: str, scope: str) -> object:
+    found = ws.resolve(name, scope)
+    return found[0] if found else None

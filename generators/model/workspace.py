@@ -73,6 +73,9 @@ class Workspace:
     targets: tuple[str, ...]  # the user's files (checked and generated), in a stable order
     imports: dict[str, dict[str, str | None]]  # path -> import name -> resolved path
     _cache: dict[object, object] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple[str, str], tuple[Symbol, str] | None] = field(
+        default_factory=dict, repr=False
+    )
 
     @cached_property
     def symbols(self) -> dict[str, tuple[Symbol, str]]:
@@ -125,8 +128,13 @@ class Workspace:
 
     def resolve(self, name: str, scope: str) -> tuple[Symbol, str] | None:
         """Resolve a type name as written in `scope` (a message or package full name)."""
+        key = (name, scope)
+        if key in self._resolved:
+            return self._resolved[key]
         full = resolve_name(name, scope, self.symbols.__contains__)
-        return self.symbols[full] if full is not None else None
+        found = self.symbols[full] if full is not None else None
+        self._resolved[key] = found
+        return found
 
     def field_type(self, f: n.FieldNode, scope: str) -> FieldType:
         """The resolved type of a field of the message whose full name is `scope`."""
