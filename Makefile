@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean venv
+.PHONY: demo test lint typecheck pytest clean venv flink editors vscode
 
 venv: $(STAMP)
 
@@ -18,6 +18,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/eventapi-lsp --generate --out gen examples/
 
+# PyFlink and the connector jars for the Flink SQL tests (a separate venv: its pins clash).
+flink:
+	bash scripts/setup-flink.sh
+
+# Real editors (Debian's neovim, emacs-nox, elpa-eglot) for the headless editor tests.
+editors:
+	bash scripts/install-editors.sh
+
+# Build, lint, test and package the VS Code extension (.vsix under vscode-extension/build/).
+vscode:
+	bash vscode-extension/scripts/ci.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -29,10 +41,10 @@ typecheck: $(STAMP)
 	for d in server generators runtime; do ln -s ../../../$$d build/typecheck/eventapi/$$d; done
 	cd build/typecheck && ../../$(BIN)/mypy -p eventapi
 
-pytest: $(STAMP)
+pytest: $(STAMP) flink editors
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+test: lint typecheck vscode pytest
 
 clean:
 	rm -rf build gen .mypy_cache .pytest_cache .ruff_cache

@@ -66,9 +66,8 @@ def ours_edits(path: Path, text: str) -> list[float]:
 
 def protoc_times(path: Path) -> tuple[float, list[float]]:
     """protoc in-process (grpcio-tools) with source info: no incremental mode, so each edit is a compile."""
-    from grpc_tools import protoc
-
     from eventapi.generators.model.schema import idl_root
+    from grpc_tools import protoc
 
     wkt = Path(protoc.__file__).parent / "_proto"
     out = tempfile.mkdtemp()

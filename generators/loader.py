@@ -190,11 +190,12 @@ class Loader:
             else:
                 text = overlay.get(path)
                 if text is None:
-                    text, problem = self._read_cached(path)
+                    read, problem = self._read_cached(path)
                     if problem is not None:
                         problems.append(problem)
-                        if text is None:
-                            continue
+                    if read is None:
+                        continue
+                    text = read
                 node = self.file(path, text, self.import_name(path))
             files[path] = node
             resolved: dict[str, str | None] = {}

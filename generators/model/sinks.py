@@ -668,10 +668,14 @@ _MEMO_SIZE = 20000
 def resolve_sinks(ws: Workspace, path: str, service: n.ServiceNode, op: n.OperationNode) -> _Result:
     """Every sink of `op`, resolved. Reused across snapshots while its inputs are the same nodes."""
     hit = _MEMO.get(id(op))
-    if hit is not None and hit[0] is op and hit[1] == path:
-        if all(_lookup(ws, name, scope) is node for (name, scope), node in hit[2].items()):
-            _MEMO.move_to_end(id(op))
-            return hit[3]
+    if (
+        hit is not None
+        and hit[0] is op
+        and hit[1] == path
+        and all(_lookup(ws, name, scope) is node for (name, scope), node in hit[2].items())
+    ):
+        _MEMO.move_to_end(id(op))
+        return hit[3]
     r = Resolver(ws, path, service, op)
     result = ([r.resolve(s) for s in op.sinks], r.diagnostics)
     _MEMO[id(op)] = (op, path, dict(r.deps), result)

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from eventapi.generators.diagnostics import Diagnostic, Related, Severity
+from eventapi.generators.diagnostics import Diagnostic, Fix, Related, Severity
 from eventapi.generators.model import nodes as n
 from eventapi.generators.model.options import suggest
 from eventapi.generators.model.workspace import FileNode, Workspace
@@ -201,7 +201,7 @@ def _binding_values(
         if event.field(key.value) is None:
             hint = suggest(key.value, names)
             msg = f"{proto} key '{key.value}' is not a field of {event.name}"
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if hint:
                 msg += f"; did you mean '{hint}'?"
                 fixes = replace_fix(f"Change to '{hint}'", f.path, key.span, f'"{hint}"')

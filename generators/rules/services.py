@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eventapi.generators.diagnostics import Diagnostic, Related
+from eventapi.generators.diagnostics import Diagnostic, Fix, Related
 from eventapi.generators.model.options import suggest
 from eventapi.generators.model.workspace import Workspace
 from eventapi.generators.rules.catalog import diag, replace_fix
@@ -49,7 +49,7 @@ def services(ws: Workspace) -> Iterator[Diagnostic]:
             if name not in PROTOCOLS:
                 hint = suggest(name.lower(), list(PROTOCOLS))
                 msg = f"unknown protocol '{name}'; expected one of {', '.join(PROTOCOLS)}"
-                fixes = ()
+                fixes: tuple[Fix, ...] = ()
                 if hint:
                     msg = f"unknown protocol '{name}'; did you mean '{hint}'?"
                     fixes = replace_fix(f"Change to '{hint}'", f.path, p.name.span, f'"{hint}"')
@@ -64,4 +64,4 @@ def services(ws: Workspace) -> Iterator[Diagnostic]:
                     related=(seen[name],),
                 )
                 continue
-            seen[name] = Related(f.path, p.name.span, f"first listed here")
+            seen[name] = Related(f.path, p.name.span, "first listed here")

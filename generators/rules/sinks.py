@@ -78,20 +78,24 @@ def _sink(f: FileNode, op: n.OperationNode, r: ResolvedSink) -> Iterator[Diagnos
                 "Use the channel address", f.path, sink.source_topic.span, f'"{op.address.value}"'
             ),
         )
-    if sink.content_type and r.event and r.event.content_type:
-        if sink.content_type.value != r.event.content_type.value:
-            yield diag(
-                "EA415",
+    if (
+        sink.content_type
+        and r.event
+        and r.event.content_type
+        and sink.content_type.value != r.event.content_type.value
+    ):
+        yield diag(
+            "EA415",
+            f.path,
+            sink.content_type.span,
+            f"sink reads {sink.content_type.value} but {r.event.name} is sent as {r.event.content_type.value}",
+            replace_fix(
+                "Use the event's content type",
                 f.path,
                 sink.content_type.span,
-                f"sink reads {sink.content_type.value} but {r.event.name} is sent as {r.event.content_type.value}",
-                replace_fix(
-                    "Use the event's content type",
-                    f.path,
-                    sink.content_type.span,
-                    r.event.content_type.value,
-                ),
-            )
+                r.event.content_type.value,
+            ),
+        )
     for c in r.columns:
         if c.origin == "default":
             continue

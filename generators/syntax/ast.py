@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from eventapi.generators.syntax.tokens import Span
 
@@ -42,7 +41,7 @@ class MessageValue:
     span: Span
 
 
-Value = Union[Scalar, ListValue, MessageValue]
+Value = Scalar | ListValue | MessageValue
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -171,11 +170,11 @@ class Header:
     package_span: Span | None = None
 
 
-Decl = Union[Message, Enum, Service, Extend, Import, Option, Header]
+Decl = Message | Enum | Service | Extend | Import | Option | Header
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class SyntaxError_:
+class ParseError:
     span: Span
     message: str
 
@@ -187,4 +186,4 @@ class Chunk:
     start_line: int
     text: str
     decls: tuple[Decl, ...]
-    errors: tuple[SyntaxError_, ...]
+    errors: tuple[ParseError, ...]

@@ -8,6 +8,7 @@ the rest of the file; then we also cut before later declarations that start in c
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 
@@ -48,7 +49,7 @@ def split(text: str) -> list[tuple[int, str]]:
     chunks: list[tuple[int, str]] = []
     line = 0
     cuts.append(len(text))
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         if b <= a:
             continue
         piece = text[a:b]

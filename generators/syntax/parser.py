@@ -16,7 +16,7 @@ class _Parser:
         lexed = tokenize(text, first_line)
         self.tokens: list[Token] = lexed.tokens
         self.pos = 0
-        self.errors: list[ast.SyntaxError_] = [ast.SyntaxError_(s, m) for s, m in lexed.errors]
+        self.errors: list[ast.ParseError] = [ast.ParseError(s, m) for s, m in lexed.errors]
         self.comments_by_end: dict[int, Comment] = {}
         self.trailing: dict[int, Comment] = {}
         for c in lexed.comments:
@@ -50,7 +50,7 @@ class _Parser:
     def error(self, tok: Token, message: str) -> None:
         if self.errors and self.errors[-1].span == tok.span:
             return  # one report per token is enough
-        self.errors.append(ast.SyntaxError_(tok.span, message))
+        self.errors.append(ast.ParseError(tok.span, message))
 
     def expect(self, text: str, what: str = "") -> Token | None:
         tok = self.accept(text)
@@ -740,12 +740,12 @@ def _clean_comment(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def parse(text: str, first_line: int = 0) -> tuple[list[ast.Decl], list[ast.SyntaxError_]]:
+def parse(text: str, first_line: int = 0) -> tuple[list[ast.Decl], list[ast.ParseError]]:
     """Parse a run of whole lines starting at `first_line`; returns declarations and syntax errors."""
     parser = _Parser(text, first_line)
     try:
         decls = parser.parse_top()
     except RecursionError:
         span = parser.peek().span
-        return [], [*parser.errors, ast.SyntaxError_(span, "nesting too deep")]
+        return [], [*parser.errors, ast.ParseError(span, "nesting too deep")]
     return decls, parser.errors

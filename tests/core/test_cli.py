@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from eventapi.generators import registry
 from eventapi.generators.cli import main
 from eventapi.generators.model.workspace import Workspace
@@ -22,7 +21,7 @@ BIN = Path(sys.executable).parent / "eventapi-lsp"
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN), *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
+        [str(BIN), *args], check=False, capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
     )
 
 
@@ -37,7 +36,7 @@ def test_errors_print_path_line_col_and_exit_one() -> None:
     assert r.returncode == 1
     first = r.stdout.splitlines()[0]
     assert first.startswith("tests/core/testdata/diagnostics/EA406_unknown_data_path.proto:")
-    path, line, col, rest = first.split(":", 3)
+    _path, line, col, rest = first.split(":", 3)
     assert (int(line), int(col)) == (22, 35)
     assert rest.startswith(" error EA406: data path '$.inner.town'")
     assert rest.endswith("its fields are city")
