@@ -56,6 +56,8 @@ class AmqpConfig(TransportConfig):
     #: Unacked messages per subscription (handlers run concurrently up to this many).
     prefetch: int = 256
     queue_arguments: Mapping[str, Any] = field(default_factory=dict)
+    #: Delete declared queues (and their DLQs) after this long unused (``x-expires``); for tests.
+    queue_expires_ms: int | None = None
     connection_name: str = "eventapi"
 
 
@@ -148,6 +150,8 @@ class AmqpTransport(Transport):
         self._connection: Any = None
         self._channel: Any = None
         self._exchanges: dict[str, Any] = {}
+        #: How often the connection was re-established after a loss (for metrics and tests).
+        self.reconnects = 0
 
     def default_options(self) -> SendOptions:
         return AmqpSendOptions()
@@ -168,7 +172,13 @@ class AmqpTransport(Transport):
                 if time.monotonic() > deadline:
                     raise TransportError(f"cannot connect to {self.config.url}: {exc}") from None
                 await asyncio.sleep(self.config.reconnect_backoff.delay(attempt))
+        self._connection.reconnect_callbacks.add(self._on_reconnect)
         self._channel = await self._connection.channel(publisher_confirms=True)
+
+    def _on_reconnect(self, *_: Any) -> None:
+        self.reconnects += 1
+        self._exchanges.clear()
+        log.warning("amqp connection to %s re-established", self.config.url)
 
     async def _disconnect(self) -> None:
         if self._connection is not None:
@@ -266,9 +276,17 @@ class AmqpTransport(Transport):
         dlx = await channel.declare_exchange(
             f"{name}.dlx", "fanout", durable=durable, auto_delete=private
         )
-        dlq = await channel.declare_queue(f"{name}.dlq", durable=durable, auto_delete=private)
+        expires = self.config.queue_expires_ms
+        dlq = await channel.declare_queue(
+            f"{name}.dlq",
+            durable=durable,
+            auto_delete=private,
+            arguments={"x-expires": expires} if expires else None,
+        )
         await dlq.bind(dlx)
         arguments = {"x-dead-letter-exchange": f"{name}.dlx", **self.config.queue_arguments}
+        if expires:
+            arguments["x-expires"] = expires
         if private:
             return await channel.declare_queue(
                 name, exclusive=True, auto_delete=True, arguments=arguments

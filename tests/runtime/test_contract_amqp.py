@@ -21,7 +21,13 @@ class AmqpBackend:
 
     def make(self, **config: Any) -> AmqpTransport:
         return AmqpTransport(
-            AmqpConfig(url=self.url, exchange=self.exchange, connection_name="test", **config)
+            AmqpConfig(
+                url=self.url,
+                exchange=self.exchange,
+                connection_name="test",
+                queue_expires_ms=60_000,
+                **config,
+            )
         )
 
     async def channel(self) -> str:
