@@ -264,6 +264,13 @@ class MqttTransport(Transport):
             "keepalive": config.keepalive,
             "timeout": config.timeout,
         }
+        client = self._build_client(identifier, persistent, common)
+        # Concurrent QoS 1 sends are normal here; aiomqtt warns from 10 pending calls on.
+        client.pending_calls_threshold = 10_000
+        return client
+
+    def _build_client(self, identifier: str, persistent: bool, common: dict[str, Any]) -> Any:
+        config = self.config
         if config.version == 3:
             return aiomqtt.Client(
                 config.host,
