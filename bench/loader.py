@@ -66,8 +66,9 @@ def ours_edits(path: Path, text: str) -> list[float]:
 
 def protoc_times(path: Path) -> tuple[float, list[float]]:
     """protoc in-process (grpcio-tools) with source info: no incremental mode, so each edit is a compile."""
-    from eventapi.generators.model.schema import idl_root
     from grpc_tools import protoc
+
+    from eventapi.generators.model.schema import idl_root
 
     wkt = Path(protoc.__file__).parent / "_proto"
     out = tempfile.mkdtemp()

@@ -70,6 +70,7 @@ async def _drain(n: int, counter: list[int], start: float, timeout: float = 120)
 # --- NATS JetStream -------------------------------------------------------------------------
 async def bench_nats(n: int, url: str = "nats://127.0.0.1:4222") -> list[Row]:
     import nats
+
     from eventapi.runtime.bindings import nats as binding
     from eventapi.runtime.transports.nats import NatsConfig, NatsTransport
 
@@ -115,10 +116,11 @@ async def bench_nats(n: int, url: str = "nats://127.0.0.1:4222") -> list[Row]:
 # --- MQTT -----------------------------------------------------------------------------------
 async def bench_mqtt(n: int, host: str = "127.0.0.1", port: int = 1883) -> list[Row]:
     import aiomqtt
-    from eventapi.runtime.bindings import mqtt as binding
-    from eventapi.runtime.transports.mqtt import MqttConfig, MqttTransport
     from paho.mqtt.packettypes import PacketTypes
     from paho.mqtt.properties import Properties
+
+    from eventapi.runtime.bindings import mqtt as binding
+    from eventapi.runtime.transports.mqtt import MqttConfig, MqttTransport
 
     # Send and receive run together (Mosquitto drops QoS 1 beyond 1000 queued per session);
     # the figure is end-to-end events per second with both ends acknowledging.
@@ -181,9 +183,10 @@ async def bench_rocketmq(n: int) -> list[Row]:
     os.environ.setdefault("HOME", tempfile.mkdtemp())
     sys.path.insert(0, str(ROOT / "tests" / "runtime_ext"))
     import rocketmq as rmq
+    from rocketmq_proxy import RocketMQTestProxy  # the protocol test double
+
     from eventapi.runtime.bindings import rocketmq as binding
     from eventapi.runtime.transports.rocketmq import RocketMQConfig, RocketMQTransport, _message
-    from rocketmq_proxy import RocketMQTestProxy  # the protocol test double
 
     proxy = RocketMQTestProxy().start()
     rows: dict[str, list[float]] = {"send": [], "receive": []}

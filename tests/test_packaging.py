@@ -6,7 +6,11 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAPPED = {"server": "eventapi.server", "generators": "eventapi.generators", "runtime": "eventapi.runtime"}
+MAPPED = {
+    "server": "eventapi.server",
+    "generators": "eventapi.generators",
+    "runtime": "eventapi.runtime",
+}
 
 
 def test_every_package_folder_is_listed() -> None:

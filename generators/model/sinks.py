@@ -606,7 +606,9 @@ class Resolver:
             kind = (
                 "string" if isinstance(source, HeaderSource) and source.json_path else _kind(proto)
             )
-            if ctype not in _COMPATIBLE.get(kind, frozenset(ColumnType)):
+            # A path into JSON (Struct, map) has no proto type: the explicit type is the only one.
+            into_json = isinstance(source, DataSource) and bool(source.json_tail)
+            if not into_json and ctype not in _COMPATIBLE.get(kind, frozenset(ColumnType)):
                 assert m.type is not None
                 self.report(
                     "EA409",

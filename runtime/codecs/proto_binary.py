@@ -11,10 +11,11 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
-from eventapi.runtime.codecs.schema import WRAPPED, FieldSpec, Kind, MessageSchema
-from eventapi.runtime.errors import CodecError, SchemaError
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
+
+from eventapi.runtime.codecs.schema import WRAPPED, FieldSpec, Kind, MessageSchema
+from eventapi.runtime.errors import CodecError, SchemaError
 
 
 class _Element:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from eventapi.generators import registry
 from eventapi.generators.cli import main
 from eventapi.generators.model.workspace import Workspace

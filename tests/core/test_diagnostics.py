@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from eventapi.generators.diagnostics import Severity
 from eventapi.generators.pipeline import load_and_check
 from eventapi.generators.rules.catalog import CATALOG

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from eventapi.generators.loader import Loader, discover
 from eventapi.generators.pipeline import load_and_check
 from eventapi.generators.rules.engine import check

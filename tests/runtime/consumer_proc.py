@@ -9,8 +9,9 @@ import asyncio
 import sys
 from typing import Any
 
-from eventapi.runtime.transports.base import Received, Transport
 from events import USER_CREATED  # run as a script: this folder is on sys.path
+
+from eventapi.runtime.transports.base import Received, Transport
 
 
 def make(argv: list[str]) -> tuple[Transport, str, str]:

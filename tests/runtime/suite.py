@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import pytest
+
 from eventapi.runtime.cloudevent import CloudEvent
 from eventapi.runtime.middleware import LoggingMiddleware
 from eventapi.runtime.transports.base import (

@@ -7,6 +7,7 @@ from typing import Any
 
 import aio_pika
 import pytest
+
 from eventapi.runtime.transports.amqp import AmqpConfig, AmqpTransport
 
 from .suite import TransportContract

@@ -9,6 +9,7 @@ from typing import Any
 
 import confluent_kafka as ck
 import pytest
+
 from eventapi.runtime.transports.kafka import KafkaConfig, KafkaTransport
 
 from .conftest import KAFKA_CONSUMER

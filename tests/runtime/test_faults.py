@@ -17,6 +17,7 @@ from typing import Any
 
 import aio_pika
 import confluent_kafka as ck
+
 from eventapi.runtime.transports.amqp import AmqpConfig, AmqpTransport
 from eventapi.runtime.transports.base import Backoff, DeliveryFailure, Received, Transport
 from eventapi.runtime.transports.kafka import KafkaConfig, KafkaTransport

@@ -15,12 +15,13 @@ from typing import Any
 
 import aiomqtt
 import nats
-from eventapi.runtime.transports.mqtt import MqttConfig, MqttTransport
-from eventapi.runtime.transports.nats import NatsConfig, NatsTransport
-from eventapi.runtime.transports.rocketmq import RocketMQConfig, RocketMQTransport
 from nats.js.errors import NotFoundError
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+
+from eventapi.runtime.transports.mqtt import MqttConfig, MqttTransport
+from eventapi.runtime.transports.nats import NatsConfig, NatsTransport
+from eventapi.runtime.transports.rocketmq import RocketMQConfig, RocketMQTransport
 
 from .rocketmq_proxy import RocketMQTestProxy
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from eventapi.runtime.transports.base import DeliveryFailure, Received, Transport
 from runtime.events import USER_CREATED, user
 from runtime.suite import eventually
+
+from eventapi.runtime.transports.base import DeliveryFailure, Received, Transport
 
 from .backends import RUN, MqttBackend, NatsBackend, RocketMQBackend
 from .conftest import MOSQUITTO, NATS, require_service

@@ -9,13 +9,14 @@ from typing import Any
 
 import aiomqtt
 import pytest
+from runtime.events import USER_CREATED, user
+from runtime.suite import Collector, eventually
+
 from eventapi.runtime.cloudevent import CloudEvent
 from eventapi.runtime.errors import TransportError
 from eventapi.runtime.transports.base import Received
 from eventapi.runtime.transports.mqtt import MqttConfig, MqttSendOptions, MqttTransport
 from eventapi.runtime.transports.nats import NatsConfig, NatsTransport
-from runtime.events import USER_CREATED, user
-from runtime.suite import Collector, eventually
 
 from .backends import MqttBackend, NatsBackend
 

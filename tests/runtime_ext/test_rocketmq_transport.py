@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from runtime.events import USER_CREATED, user
+from runtime.suite import Collector, eventually
+
 from eventapi.runtime.cloudevent import CloudEvent
 from eventapi.runtime.errors import TransportError
 from eventapi.runtime.transports.base import Received
@@ -18,8 +21,6 @@ from eventapi.runtime.transports.rocketmq import (
     RocketMQSubscribeOptions,
     RocketMQTransport,
 )
-from runtime.events import USER_CREATED, user
-from runtime.suite import Collector, eventually
 
 from .rocketmq_proxy import RocketMQTestProxy
 
