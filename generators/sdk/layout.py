@@ -113,7 +113,7 @@ def from_import(module: str, names: Iterable[str]) -> list[str]:
 
 
 def _member_key(name: str) -> tuple[int, str, str]:
-    bare = name.split(" as ")[0]
+    bare = name.split(" as ", maxsplit=1)[0]
     if bare.isupper() and len(bare) > 1:
         kind = 0  # CONSTANTS
     elif bare[:1].isupper():
