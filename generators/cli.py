@@ -7,6 +7,7 @@ Exit codes: 0 clean or warnings only; 1 errors, or stale outputs under --check -
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -165,7 +166,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 def run_server(args: argparse.Namespace) -> int:
     try:
-        from eventapi.server.main import serve
+        # Imported by name: the server is an optional extra (and mypy need not see it here).
+        serve = importlib.import_module("eventapi.server.main").serve
     except ImportError as exc:
         print(
             f"eventapi-lsp: the language server needs the 'lsp' extra ({exc}); "

@@ -74,7 +74,8 @@ class OptionDecoder:
 
 
 def _is_repeated(fd: FieldDescriptor) -> bool:
-    return fd.label == FieldDescriptor.LABEL_REPEATED
+    label: int = getattr(fd, "label")  # noqa: B009 - not in the stubs of this protobuf version
+    return label == FieldDescriptor.LABEL_REPEATED
 
 
 def field_order(data: bytes) -> list[int]:
@@ -213,6 +214,7 @@ def _is_map(fd: FieldDescriptor) -> bool:
 
 def _map_entry(fd: FieldDescriptor, key: Any, value: Any, depth: int) -> str:
     mt = fd.message_type
+    assert mt is not None, "map fields have an entry message type"
     kfd, vfd = mt.fields_by_name["key"], mt.fields_by_name["value"]
     pad = _INDENT * (depth + 1)
     return "\n".join(
