@@ -31,16 +31,14 @@ def py_str(text: str) -> str:
 
 
 def comment_lines(text: str, indent: int, prefix: str = "# ") -> list[str]:
-    """A proto comment as wrapped Python comment lines (without indentation)."""
+    """A proto comment as wrapped Python comment lines, indented by `indent`."""
     width = max(40, WIDTH - indent - len(prefix))
-    out: list[str] = []
-    for line in _paragraph_lines(text, width):
-        out.append((prefix + line).rstrip())
-    return out
+    pad = " " * indent
+    return [pad + (prefix + line).rstrip() for line in _paragraph_lines(text, width)]
 
 
 def docstring(text: str, indent: int, fallback: str = "") -> list[str]:
-    """A docstring (lines without indentation) for `text`, wrapped to fit; empty text -> fallback."""
+    """A docstring for `text` as lines indented by `indent`, wrapped to fit; empty -> fallback."""
     text = text.strip() or fallback
     if not text:
         return []
@@ -48,12 +46,11 @@ def docstring(text: str, indent: int, fallback: str = "") -> list[str]:
     lines = [_escape_doc(line) for line in _paragraph_lines(text, width)]
     while lines and not lines[-1]:
         lines.pop()
+    pad = " " * indent
     if len(lines) == 1 and not lines[0].endswith(('"', "\\")):
-        return [f'"""{lines[0]}"""']
-    if len(lines) > 1 and lines[1]:
-        # A summary line, a blank line, then the rest (PEP 257).
-        lines.insert(1, "")
-    return [f'"""{lines[0]}', *lines[1:], '"""']
+        return [f'{pad}"""{lines[0]}"""']
+    body = [pad + line if line else "" for line in lines[1:]]
+    return [f'{pad}"""{lines[0]}', *body, f'{pad}"""']
 
 
 def _escape_doc(line: str) -> str:
@@ -101,6 +98,12 @@ def call(func: str, args: Sequence[str], indent: int, suffix: str = "") -> list[
             lines[-1] += ","
     lines.append(")" + suffix)
     return lines
+
+
+def indent_lines(lines: Sequence[str], indent: int) -> tuple[str, ...]:
+    """Prefix non-empty lines with `indent` spaces."""
+    pad = " " * indent
+    return tuple(pad + line if line else "" for line in lines)
 
 
 def from_import(module: str, names: Iterable[str]) -> list[str]:
