@@ -89,11 +89,18 @@ def extension_name(field_name: str) -> str:
     return "".join(ch for ch in field_name.lower() if ch.isascii() and ch.isalnum())
 
 
+_VALID_NAMES: set[str] = set()  # names already checked: events repeat the same few names
+
+
 def _check_extension(name: str, value: object, problems: list[str]) -> None:
-    if not _EXTENSION_NAME.fullmatch(name):
+    if name in _VALID_NAMES:
+        pass
+    elif not _EXTENSION_NAME.fullmatch(name):
         problems.append(f"extension name {name!r} must be lowercase letters and digits only")
     elif name in _CORE_SET:
         problems.append(f"extension name {name!r} clashes with a core attribute")
+    elif len(_VALID_NAMES) < 10_000:
+        _VALID_NAMES.add(name)
     if isinstance(value, bool | str | bytes):
         return
     if isinstance(value, int):

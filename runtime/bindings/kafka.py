@@ -66,6 +66,10 @@ def from_message(
     content_type: str | None = None
     try:
         for name, raw in headers or ():
+            # Fast path for the lowercase names every CloudEvents producer writes.
+            if name[:3] == PREFIX and name.islower():
+                attrs[name[3:]] = raw.decode() if type(raw) is bytes else _text(raw)
+                continue
             lower = name.lower()
             if lower == CONTENT_TYPE_HEADER:
                 content_type = _text(raw)

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from eventapi.runtime.cloudevent import (
@@ -30,6 +31,7 @@ def is_structured(content_type: str | None) -> bool:
     return content_type is not None and content_type.lower().startswith("application/cloudevents")
 
 
+@lru_cache(maxsize=256)
 def is_json(content_type: str | None) -> bool:
     """True when data with this content type is JSON (absent means JSON, as in the spec)."""
     if content_type is None:

@@ -41,7 +41,7 @@ import importlib
 import logging
 import random
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import ModuleType, TracebackType
@@ -341,6 +341,29 @@ class Transport(ABC):
         )
         await self.send(cloudevent, channel, options)
         return cloudevent
+
+    async def send_batch(
+        self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
+    ) -> None:
+        """Send many events concurrently; returns once the broker has all of them."""
+        await asyncio.gather(*(self.send(event, channel, options) for event in events))
+
+    async def send_events(
+        self,
+        events: Iterable[T],
+        schema: EventSchema[T],
+        channel: str,
+        options: SendOptions | None = None,
+    ) -> list[CloudEvent]:
+        """Bulk :meth:`send_event` (provider extensions and header fields apply per event)."""
+        provider = self.config.extensions_provider
+        codec, source = schema.codec, self.config.source
+        cloudevents = [
+            codec.to_cloudevent(e, source=source, extensions=provider() if provider else None)
+            for e in events
+        ]
+        await self.send_batch(cloudevents, channel, options)
+        return cloudevents
 
     def default_options(self) -> SendOptions:
         """The options used when a send passes none (subclasses return their own type)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,6 +196,24 @@ class KafkaTransport(Transport):
         self._producer = None
 
     async def _publish(self, event: CloudEvent, channel: str, options: SendOptions) -> None:
+        await self._enqueue(event, channel, options)
+
+    async def send_batch(
+        self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
+    ) -> None:
+        """Produce all, then wait for all acknowledgements (no task per event)."""
+        if self.config.send_middleware or not self.config.enabled:
+            await super().send_batch(events, channel, options)
+            return
+        if not self.started:
+            raise TransportError("kafka transport is not started")
+        opts = options or self.default_options()
+        futures = [await self._enqueue(event, channel, opts, wait=False) for event in events]
+        await asyncio.gather(*futures)
+
+    async def _enqueue(
+        self, event: CloudEvent, channel: str, options: SendOptions, *, wait: bool = True
+    ) -> asyncio.Future[None]:
         opts = options if isinstance(options, KafkaSendOptions) else KafkaSendOptions()
         key = opts.key
         if key is None and opts.key_from_partitionkey:
@@ -204,8 +222,8 @@ class KafkaTransport(Transport):
             message = binding.to_structured(event, key)
         else:
             message = binding.to_binary(event, key)
-        await self._produce(
-            channel, message.value, message.key, list(message.headers), opts.partition
+        return await self._produce(
+            channel, message.value, message.key, list(message.headers), opts.partition, wait=wait
         )
 
     async def _produce(
@@ -215,7 +233,10 @@ class KafkaTransport(Transport):
         key: bytes | None,
         headers: list[tuple[str, bytes]],
         partition: int | None = None,
-    ) -> None:
+        *,
+        wait: bool = True,
+    ) -> asyncio.Future[None]:
+        """Hand a record to librdkafka; the future resolves on the broker's acknowledgement."""
         if self._producer is None:
             raise TransportError("kafka transport is not started")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -233,7 +254,9 @@ class KafkaTransport(Transport):
                 break
             except BufferError:  # local queue full: let the poll thread drain it
                 await asyncio.sleep(0.01)
-        await future
+        if wait:
+            await future
+        return future
 
     # -- consumer ----------------------------------------------------------------------------
     async def _start_subscription(self, sub: Subscription) -> None:
@@ -316,8 +339,9 @@ class KafkaTransport(Transport):
             details = {"partition": record.partition(), "offset": record.offset()}
             await self._undecodable(sub.channel, exc, dead, details)
             return
-        task = self._spawn(sub, KafkaReceived(event, cloudevent, sub, record))
-        await task
+        # Awaited directly, not as a task: records of a partition are handled one after another,
+        # and close() drains by waiting for the consume loop itself.
+        await self._dispatch(sub, KafkaReceived(event, cloudevent, sub, record))
 
     async def _dead_letter_record(self, sub: Subscription, record: Any, reason: str) -> None:
         headers = [(k, v or b"") for k, v in record.headers() or ()]

