@@ -9,7 +9,7 @@ can be written back as `option (eventapi.v1.operation) = { ... };` literals.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from google.protobuf.descriptor import FieldDescriptor
 
 _DESCRIPTOR_PROTO = "google/protobuf/descriptor.proto"
 _INDENT = "  "
+_WIDTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,12 @@ class OptionItem:
 class OptionDecoder:
     """Turns `XOptions` messages from the request into option items, in their written order."""
 
-    def __init__(self, files: Iterable[descriptor_pb2.FileDescriptorProto]) -> None:
+    def __init__(
+        self,
+        files: Iterable[descriptor_pb2.FileDescriptorProto],
+        ext_name: Callable[[str, str], str] = lambda full, scope: full,
+    ) -> None:
+        self.ext_name = ext_name
         self.pool = descriptor_pool.DescriptorPool()
         files = list(files)
         if not any(f.name == _DESCRIPTOR_PROTO for f in files):
@@ -41,7 +47,7 @@ class OptionDecoder:
             descriptor_pb2.DESCRIPTOR.CopyToProto(builtin)
             self.pool.Add(builtin)
         for f in files:
-            self.pool.Add(f)
+            self.pool.Add(_without_map_entries(f))
         self._classes: dict[str, type[message.Message]] = {}
 
     def _class(self, full_name: str) -> type[message.Message]:
@@ -51,8 +57,11 @@ class OptionDecoder:
             self._classes[full_name] = cls
         return cls
 
-    def items(self, options: message.Message, skip: Sequence[str] = ()) -> list[OptionItem]:
-        """The options set in `options` (a descriptor_pb2 XOptions), skipping standard `skip` names."""
+    def items(self, options: message.Message, depth: int, scope: str) -> list[OptionItem]:
+        """The options set in `options` (a descriptor_pb2 XOptions); literals indented for `depth`.
+
+        `scope` is where custom option names are resolved from (for their shortest spelling).
+        """
         data = options.SerializeToString()
         if not data:
             return []
@@ -64,18 +73,35 @@ class OptionDecoder:
             if found is None:
                 continue  # an extension the request does not declare: nothing to render
             fd, value = found
-            if fd.name in skip and not fd.is_extension:
-                continue
-            name = f"({fd.full_name})" if fd.is_extension else fd.name
+            name = f"({self.ext_name(fd.full_name, scope)})" if fd.is_extension else fd.name
             values = list(value) if _is_repeated(fd) else [value]
             for i, v in enumerate(values):
-                out.append(OptionItem(name, number, render_value(fd, v, 0), i))
+                out.append(OptionItem(name, number, render_value(fd, v, depth), i))
         return out
 
 
+def _without_map_entries(
+    f: descriptor_pb2.FileDescriptorProto,
+) -> descriptor_pb2.FileDescriptorProto:
+    """A copy whose map fields read as repeated key/value messages.
+
+    Map containers iterate in hash order; repeated entries keep the order protoc wrote them
+    in, so `properties` come back in the user's order (and `{ key: .. value: .. }` is how a map
+    entry is written in an option literal anyway).
+    """
+    copy = descriptor_pb2.FileDescriptorProto()
+    copy.CopyFrom(f)
+    stack = list(copy.message_type)
+    while stack:
+        m = stack.pop()
+        if m.options.map_entry:
+            m.options.ClearField("map_entry")
+        stack.extend(m.nested_type)
+    return copy
+
+
 def _is_repeated(fd: FieldDescriptor) -> bool:
-    label: int = getattr(fd, "label")  # noqa: B009 - not in the stubs of this protobuf version
-    return label == FieldDescriptor.LABEL_REPEATED
+    return bool(fd.is_repeated)
 
 
 def field_order(data: bytes) -> list[int]:
@@ -188,48 +214,32 @@ def render_value(fd: FieldDescriptor, value: Any, depth: int) -> str:
 
 
 def render_message(msg: message.Message, depth: int) -> str:
-    fields = msg.ListFields()
-    if not fields:
-        return "{}"
-    pad = _INDENT * (depth + 1)
-    lines = ["{"]
-    for fd, value in fields:
+    parts: list[str] = []
+    for fd, value in msg.ListFields():
         key = f"[{fd.full_name}]" if fd.is_extension else fd.name
-        if _is_map(fd):
-            entries = [_map_entry(fd, k, value[k], depth + 2) for k in value]
-            lines.append(f"{pad}{key}: {_list(entries, depth + 1)}")
-        elif _is_repeated(fd):
+        if _is_repeated(fd):
             items = [render_value(fd, v, depth + 2) for v in value]
-            lines.append(f"{pad}{key}: {_list(items, depth + 1)}")
+            parts.append(f"{key}: {_list(items, depth + 1)}")
         else:
-            lines.append(f"{pad}{key}: {render_value(fd, value, depth + 1)}")
-    lines.append(_INDENT * depth + "}")
-    return "\n".join(lines)
+            parts.append(f"{key}: {render_value(fd, value, depth + 1)}")
+    return _block(parts, depth)
 
 
-def _is_map(fd: FieldDescriptor) -> bool:
-    mt = fd.message_type
-    return bool(_is_repeated(fd) and mt is not None and mt.GetOptions().map_entry)
-
-
-def _map_entry(fd: FieldDescriptor, key: Any, value: Any, depth: int) -> str:
-    mt = fd.message_type
-    assert mt is not None, "map fields have an entry message type"
-    kfd, vfd = mt.fields_by_name["key"], mt.fields_by_name["value"]
+def _block(parts: list[str], depth: int) -> str:
+    """`{ a: 1 b: 2 }` when short, else one field per line."""
+    if not parts:
+        return "{}"
+    one_line = "{ " + " ".join(parts) + " }"
+    if "\n" not in one_line and len(_INDENT * depth) + len(one_line) <= _WIDTH:
+        return one_line
     pad = _INDENT * (depth + 1)
-    return "\n".join(
-        [
-            "{",
-            f"{pad}key: {render_value(kfd, key, depth + 1)}",
-            f"{pad}value: {render_value(vfd, value, depth + 1)}",
-            _INDENT * depth + "}",
-        ]
-    )
+    return "{\n" + "\n".join(pad + p for p in parts) + "\n" + _INDENT * depth + "}"
 
 
 def _list(items: list[str], depth: int) -> str:
-    if not any("\n" in i for i in items):
-        return "[" + ", ".join(items) + "]"
+    one_line = "[" + ", ".join(items) + "]"
+    if "\n" not in one_line and len(_INDENT * depth) + len(one_line) <= _WIDTH:
+        return one_line
     pad = _INDENT * (depth + 1)
     body = ",\n".join(pad + i for i in items)
     return "[\n" + body + "\n" + _INDENT * depth + "]"
