@@ -23,6 +23,7 @@ CASES = {
     "roundtrip": TESTDATA / "roundtrip",
     "comments": TESTDATA / "comments",
     "errors": TESTDATA / "errors",
+    "map_order": TESTDATA / "map_order",
 }
 
 
