@@ -237,7 +237,9 @@ def build_service(ws: Workspace, file: FileNode, service: n.ServiceNode) -> Serv
             else:
                 inherited = sends_by_address.get(op.address.value) if op.address else None
                 receives.append(_receive(proto, op, ev, inherited))
-        protocols.append(_protocol(spec, service, snake, file, tuple(sends), tuple(receives)))
+        protocols.append(
+            _protocol(spec, service, snake, file, types, tuple(sends), tuple(receives))
+        )
     header = PY_HEADER.format(source=file.import_name)
     doc = docstring(
         (service.comment.strip() or f"The {service.name} event bus.")
@@ -316,6 +318,7 @@ def _protocol(
     service: n.ServiceNode,
     snake: str,
     file: FileNode,
+    types: TypeSet,
     sends: tuple[SendOp, ...],
     receives: tuple[ReceiveOp, ...],
 ) -> ProtocolSdk:
@@ -364,11 +367,13 @@ def _protocol(
     third = [line for mod in sorted(runtime) for line in from_import(mod, runtime[mod])]
     local = from_import("..events", [*events, *schema_names])
     client_imports = tuple(_sections(std, third, local))
-    exports = ["Client", "Config", "Received", spec.config, *events, *received_aliases]
+    # Every type of the service, so calling code needs only this package.
+    all_types = [e.py_name for e in types.enums] + [m.py_name for m in types.messages]
+    exports = ["Client", "Config", "Received", spec.config, *all_types, *received_aliases]
     init_imports = tuple(
         _sections(
             from_import(spec.module, [spec.config]),
-            from_import("..events", events)
+            from_import("..events", all_types)
             + from_import(".client", ["Client", "Config", "Received", *received_aliases]),
         )
     )

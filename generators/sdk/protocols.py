@@ -353,7 +353,11 @@ def send_params(protocol: str, op: n.OperationNode, field_expr: FieldExpr) -> Se
                     "FIFO message group (default: the event's key or subject).",
                 )
             )
-            defaults += _default("message_group", group_expr)
+            # Transactional messages cannot be FIFO, so the default group only applies without one.
+            defaults += [
+                "if message_group is None and transaction is None:",
+                f"    message_group = {group_expr}",
+            ]
             args.append("message_group=message_group")
         else:
             params.append(Param("message_group", "str | None", "None", "FIFO message group."))

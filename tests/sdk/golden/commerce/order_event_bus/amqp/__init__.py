@@ -10,7 +10,14 @@ Example::
 
 from eventapi.runtime.transports.amqp import AmqpConfig
 
-from ..events import OrderCancelled, OrderPlaced
+from ..events import (
+    Address,
+    Money,
+    OrderCancelled,
+    OrderLine,
+    OrderPlaced,
+    PaymentMethod,
+)
 from .client import (
     Client,
     Config,
@@ -20,11 +27,15 @@ from .client import (
 )
 
 __all__ = [
+    "Address",
     "AmqpConfig",
     "Client",
     "Config",
+    "Money",
     "OrderCancelled",
+    "OrderLine",
     "OrderPlaced",
+    "PaymentMethod",
     "Received",
     "ReceivedOrderCancelled",
     "ReceivedOrderPlaced",

@@ -9,7 +9,14 @@ Example::
 
 from eventapi.runtime.transports.nats import NatsConfig
 
-from ..events import OrderCancelled, OrderPlaced
+from ..events import (
+    Address,
+    Money,
+    OrderCancelled,
+    OrderLine,
+    OrderPlaced,
+    PaymentMethod,
+)
 from .client import (
     Client,
     Config,
@@ -19,11 +26,15 @@ from .client import (
 )
 
 __all__ = [
+    "Address",
     "Client",
     "Config",
+    "Money",
     "NatsConfig",
     "OrderCancelled",
+    "OrderLine",
     "OrderPlaced",
+    "PaymentMethod",
     "Received",
     "ReceivedOrderCancelled",
     "ReceivedOrderPlaced",

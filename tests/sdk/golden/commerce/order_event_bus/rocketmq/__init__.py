@@ -9,7 +9,14 @@ Example::
 
 from eventapi.runtime.transports.rocketmq import RocketMQConfig
 
-from ..events import OrderCancelled, OrderPlaced
+from ..events import (
+    Address,
+    Money,
+    OrderCancelled,
+    OrderLine,
+    OrderPlaced,
+    PaymentMethod,
+)
 from .client import (
     Client,
     Config,
@@ -19,10 +26,14 @@ from .client import (
 )
 
 __all__ = [
+    "Address",
     "Client",
     "Config",
+    "Money",
     "OrderCancelled",
+    "OrderLine",
     "OrderPlaced",
+    "PaymentMethod",
     "Received",
     "ReceivedOrderCancelled",
     "ReceivedOrderPlaced",

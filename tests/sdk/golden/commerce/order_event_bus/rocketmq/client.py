@@ -184,7 +184,7 @@ class Client:
         """
         if keys is None:
             keys = (event.order_id,)
-        if message_group is None:
+        if message_group is None and transaction is None:
             message_group = event.order_id
         if delay is not None or deliver_at is not None:
             delay_level = None

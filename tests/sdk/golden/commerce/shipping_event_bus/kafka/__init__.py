@@ -9,10 +9,11 @@ Example::
 
 from eventapi.runtime.transports.kafka import KafkaConfig
 
-from ..events import ParcelShipped
+from ..events import Address, ParcelShipped
 from .client import Client, Config, Received, ReceivedParcelShipped
 
 __all__ = [
+    "Address",
     "Client",
     "Config",
     "KafkaConfig",
