@@ -137,7 +137,7 @@ class KafkaTransport(Transport):
         self._producer: Any = None
         self._poller: threading.Thread | None = None
         self._closing = threading.Event()
-        self._done: list[tuple[asyncio.Future[None], Any]] = []
+        self._done: list[tuple[_Waiter, Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def default_options(self) -> SendOptions:
@@ -196,24 +196,30 @@ class KafkaTransport(Transport):
         self._producer = None
 
     async def _publish(self, event: CloudEvent, channel: str, options: SendOptions) -> None:
-        await self._enqueue(event, channel, options)
+        waiter = _Waiter(self, 1)
+        await self._enqueue(event, channel, options, waiter)
+        await waiter.future
 
     async def send_batch(
         self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
     ) -> None:
-        """Produce all, then wait for all acknowledgements (no task per event)."""
+        """Produce all, then wait for all acknowledgements (one waiter, no task per event)."""
         if self.config.send_middleware or not self.config.enabled:
             await super().send_batch(events, channel, options)
             return
         if not self.started:
             raise TransportError("kafka transport is not started")
+        if not events:
+            return
         opts = options or self.default_options()
-        futures = [await self._enqueue(event, channel, opts, wait=False) for event in events]
-        await asyncio.gather(*futures)
+        waiter = _Waiter(self, len(events))
+        for event in events:
+            await self._enqueue(event, channel, opts, waiter)
+        await waiter.future
 
     async def _enqueue(
-        self, event: CloudEvent, channel: str, options: SendOptions, *, wait: bool = True
-    ) -> asyncio.Future[None]:
+        self, event: CloudEvent, channel: str, options: SendOptions, waiter: _Waiter
+    ) -> None:
         opts = options if isinstance(options, KafkaSendOptions) else KafkaSendOptions()
         key = opts.key
         if key is None and opts.key_from_partitionkey:
@@ -222,8 +228,8 @@ class KafkaTransport(Transport):
             message = binding.to_structured(event, key)
         else:
             message = binding.to_binary(event, key)
-        return await self._produce(
-            channel, message.value, message.key, list(message.headers), opts.partition, wait=wait
+        await self._produce(
+            channel, message.value, message.key, list(message.headers), waiter, opts.partition
         )
 
     async def _produce(
@@ -232,31 +238,21 @@ class KafkaTransport(Transport):
         value: bytes | None,
         key: bytes | None,
         headers: list[tuple[str, bytes]],
+        waiter: _Waiter,
         partition: int | None = None,
-        *,
-        wait: bool = True,
-    ) -> asyncio.Future[None]:
-        """Hand a record to librdkafka; the future resolves on the broker's acknowledgement."""
+    ) -> None:
+        """Hand a record to librdkafka; ``waiter`` hears of the broker's acknowledgement."""
         if self._producer is None:
             raise TransportError("kafka transport is not started")
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def report(err: Any, _msg: Any, future: asyncio.Future[None] = future) -> None:
-            # Called by the poll thread inside poll()/flush(); see _hand_over.
-            self._done.append((future, err))
-
         extra = {} if partition is None else {"partition": partition}
         while True:
             try:
                 self._producer.produce(
-                    topic, value=value, key=key, headers=headers, on_delivery=report, **extra
+                    topic, value=value, key=key, headers=headers, on_delivery=waiter.report, **extra
                 )
-                break
+                return
             except BufferError:  # local queue full: let the poll thread drain it
                 await asyncio.sleep(0.01)
-        if wait:
-            await future
-        return future
 
     # -- consumer ----------------------------------------------------------------------------
     async def _start_subscription(self, sub: Subscription) -> None:
@@ -348,7 +344,9 @@ class KafkaTransport(Transport):
         origin = f"{record.topic()}/{record.partition()}/{record.offset()}"
         headers += [(REASON_HEADER, reason.encode()), (ORIGIN_HEADER, origin.encode())]
         topic = sub.channel + self.config.dlq_suffix
-        await self._produce(topic, record.value(), record.key(), headers)
+        waiter = _Waiter(self, 1)
+        await self._produce(topic, record.value(), record.key(), headers, waiter)
+        await waiter.future
 
     async def _stop_subscription(self, sub: Subscription) -> None:
         state: _SubState | None = sub.state
@@ -365,11 +363,32 @@ class KafkaTransport(Transport):
             state.executor.shutdown(wait=False)
 
 
-def _resolve(batch: list[tuple[asyncio.Future[None], Any]]) -> None:
-    for future, err in batch:
-        if future.done():
-            continue
-        if err is None:
-            future.set_result(None)
-        else:
-            future.set_exception(TransportError(f"kafka delivery failed: {err}"))
+class _Waiter:
+    """Waits for ``count`` delivery reports; fails with the first delivery error."""
+
+    __slots__ = ("error", "future", "remaining", "transport")
+
+    def __init__(self, transport: KafkaTransport, count: int) -> None:
+        self.transport = transport
+        self.future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.remaining = count
+        self.error: Any = None
+
+    def report(self, err: Any, _msg: Any) -> None:
+        # Called by the poll thread inside poll()/flush(); see KafkaTransport._hand_over.
+        self.transport._done.append((self, err))
+
+    def settle(self, err: Any) -> None:
+        if err is not None and self.error is None:
+            self.error = err
+        self.remaining -= 1
+        if self.remaining <= 0 and not self.future.done():
+            if self.error is None:
+                self.future.set_result(None)
+            else:
+                self.future.set_exception(TransportError(f"kafka delivery failed: {self.error}"))
+
+
+def _resolve(batch: list[tuple[_Waiter, Any]]) -> None:
+    for waiter, err in batch:
+        waiter.settle(err)
