@@ -150,3 +150,25 @@ def test_buf_sorts_option_map_entries_by_key(tmp_path: Path) -> None:
     text = recreate_request(request)["settings.proto"].text
     assert text.index("bloom_filter_columns") < text.index("compression")
     assert text.index("compression") < text.index("replication_num")
+
+
+def test_one_file_of_several_matches_the_cli_on_that_file(tmp_path: Path) -> None:
+    # shipping.proto imports orders.proto: only shipping is generated, orders is a dependency
+    # (re-created, loaded, not a target), exactly like the CLI given one file and -I.
+    root = CASES["commerce"]
+    target = "commerce/v1/shipping.proto"
+    want = cli(root, tmp_path / "cli", "sdk", "-I", ".", target)
+    assert any(name.startswith("shipping_event_bus/") for name in want)
+    assert not any(name.startswith("order_event_bus/") for name in want)
+    out = tmp_path / "plugin"
+    out.mkdir()
+    done = protoc(
+        [
+            f"-I{root}",
+            f"--plugin=protoc-gen-eventapi-python={tool(PLUGINS['sdk'])}",
+            f"--eventapi-python_out={out}",
+            target,
+        ]
+    )
+    assert done.returncode == 0, done.stderr
+    assert_same(tree(out), want, "protoc commerce shipping.proto only")
