@@ -232,7 +232,8 @@ class _Builder:
             extra.append(f"enum={py}")
         elif ft.symbol is not None and ft.symbol.full_name in _WKT:
             kind, py = _WKT[ft.symbol.full_name]
-            nullable = True
+            # Struct and ListValue are JSON containers (empty, never absent); Value may be null.
+            nullable = kind not in ("STRUCT", "LIST_VALUE")
         else:
             assert ft.symbol is not None
             kind, py = "MESSAGE", self.names[ft.symbol.full_name]
@@ -264,6 +265,10 @@ class _Builder:
             elif ft.enum is not None:
                 annotation = py
                 default = self.enum_view(ft.enum).zero
+            elif kind in ("STRUCT", "LIST_VALUE"):
+                annotation = py
+                factory = "dict" if kind == "STRUCT" else "list"
+                default = f"dataclasses.field(default_factory={factory})"
             else:
                 annotation, default = py, _ZERO.get(py, "0")
         args.extend(extra)
@@ -283,7 +288,12 @@ class _Builder:
         fields = tuple(self.field_view(f, msg, defined) for f in msg.fields)
         name = self.names[msg.full_name]
         schema_name = self.schema_name(msg.full_name)
-        lines = [f"{schema_name} = MessageSchema(", f"    {py_str(msg.full_name)},", f"    {name},"]
+        lines = [
+            # Annotated: a recursive message refers to its own schema through a lambda.
+            f"{schema_name}: MessageSchema[{name}] = MessageSchema(",
+            f"    {py_str(msg.full_name)},",
+            f"    {name},",
+        ]
         if fields:
             lines.append("    (")
             for fv in fields:

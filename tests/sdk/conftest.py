@@ -33,6 +33,7 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+TESTDATA = Path(__file__).resolve().parent / "testdata"
 
 
 def generate(paths: list[Path], includes: list[Path] | None = None) -> list[OutputFile]:
@@ -67,7 +68,8 @@ def import_fresh(root: Path, module: str) -> ModuleType:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Both examples generated into one output root, which is on sys.path for the session."""
     out = tmp_path_factory.mktemp("gen")
-    write(out, generate([EXAMPLES / "user_event_bus"]) + generate([EXAMPLES / "commerce"]))
+    outputs = generate([EXAMPLES / "user_event_bus"]) + generate([EXAMPLES / "commerce"])
+    write(out, outputs + generate([TESTDATA / "kinds.proto"]))
     sys.path.insert(0, str(out))
     try:
         yield out

@@ -81,7 +81,7 @@ class OrderCancelled:
     refunded: bool = False
 
 
-MONEY_MESSAGE = MessageSchema(
+MONEY_MESSAGE: MessageSchema[Money] = MessageSchema(
     "commerce.v1.Money",
     Money,
     (
@@ -89,7 +89,7 @@ MONEY_MESSAGE = MessageSchema(
         FieldSpec("amount", Kind.STRING, 2),
     ),
 )
-ORDER_LINE_MESSAGE = MessageSchema(
+ORDER_LINE_MESSAGE: MessageSchema[OrderLine] = MessageSchema(
     "commerce.v1.OrderLine",
     OrderLine,
     (
@@ -98,7 +98,7 @@ ORDER_LINE_MESSAGE = MessageSchema(
         FieldSpec("unit_price", Kind.MESSAGE, 3, message=MONEY_MESSAGE),
     ),
 )
-ADDRESS_MESSAGE = MessageSchema(
+ADDRESS_MESSAGE: MessageSchema[Address] = MessageSchema(
     "commerce.v1.Address",
     Address,
     (
@@ -107,7 +107,7 @@ ADDRESS_MESSAGE = MessageSchema(
         FieldSpec("country", Kind.STRING, 3),
     ),
 )
-ORDER_PLACED_MESSAGE = MessageSchema(
+ORDER_PLACED_MESSAGE: MessageSchema[OrderPlaced] = MessageSchema(
     "commerce.v1.OrderPlaced",
     OrderPlaced,
     (
@@ -123,7 +123,7 @@ ORDER_PLACED_MESSAGE = MessageSchema(
         FieldSpec("attributes", Kind.STRING, 10, map_key=Kind.STRING),
     ),
 )
-ORDER_CANCELLED_MESSAGE = MessageSchema(
+ORDER_CANCELLED_MESSAGE: MessageSchema[OrderCancelled] = MessageSchema(
     "commerce.v1.OrderCancelled",
     OrderCancelled,
     (

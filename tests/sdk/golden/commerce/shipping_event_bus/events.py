@@ -39,7 +39,7 @@ class Address:
     country: str = ""
 
 
-ADDRESS_MESSAGE = MessageSchema(
+ADDRESS_MESSAGE: MessageSchema[Address] = MessageSchema(
     "commerce.v1.Address",
     Address,
     (
@@ -49,7 +49,7 @@ ADDRESS_MESSAGE = MessageSchema(
     ),
     protobuf=commerce_v1_orders_pb2.Address,
 )
-PARCEL_SHIPPED_MESSAGE = MessageSchema(
+PARCEL_SHIPPED_MESSAGE: MessageSchema[ParcelShipped] = MessageSchema(
     "commerce.v1.ParcelShipped",
     ParcelShipped,
     (

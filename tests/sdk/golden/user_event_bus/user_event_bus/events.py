@@ -24,7 +24,7 @@ class UserCreatedEvent:
     email: str = ""
 
 
-USER_CREATED_EVENT_MESSAGE = MessageSchema(
+USER_CREATED_EVENT_MESSAGE: MessageSchema[UserCreatedEvent] = MessageSchema(
     "myservice.v1.UserCreatedEvent",
     UserCreatedEvent,
     (
