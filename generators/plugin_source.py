@@ -8,14 +8,14 @@ own extensions) and feed it to the normal loader, so every front end shares one 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 from google.protobuf import descriptor_pb2 as d
 
+from eventapi.generators.plugin_elements import ElementWriter, Item, join, range_text
 from eventapi.generators.plugin_names import NameTable
-from eventapi.generators.plugin_options import OptionDecoder, OptionItem, quote
-from eventapi.generators.plugin_writer import Locations, Path, Pos, Region, Writer, trailing
+from eventapi.generators.plugin_options import OptionDecoder, quote
+from eventapi.generators.plugin_writer import Path, Pos, Recreated, trailing
 
 F = d.FieldDescriptorProto
 _SCALARS = {
@@ -35,43 +35,11 @@ _SCALARS = {
     F.TYPE_SINT32: "sint32",
     F.TYPE_SINT64: "sint64",
 }
-_MAX_FIELD = 536870911
 _EDITIONS = {d.EDITION_2023: "2023", d.EDITION_2024: "2024"}
-_LAST = (1 << 30, 0)  # sort key for elements without a source location
 
 
 class UnsupportedProtoError(ValueError):
     """A descriptor feature the re-created text cannot express (proto2 groups)."""
-
-
-@dataclass(frozen=True)
-class Recreated:
-    """One file written back as text, with the map from its positions to the original's."""
-
-    name: str
-    text: str
-    regions: tuple[Region, ...]
-
-    def original_position(self, line: int, col: int) -> tuple[int, int] | None:
-        """Where (line, col) of the re-created text was in the original file, if known."""
-        pos = (line, col)
-        best: Region | None = None
-        for r in self.regions:
-            inside = r.start <= pos < r.end or r.start == pos
-            if not inside:
-                continue
-            if best is None or (r.start, _neg(r.end)) > (best.start, _neg(best.end)):
-                best = r
-        if best is None:
-            return None
-        ol, oc, oel, oec = best.original
-        if best.exact and best.start[0] == line and ol == oel:
-            return ol, min(oc + col - best.start[1], oec)
-        return ol, oc
-
-
-def _neg(p: Pos) -> Pos:
-    return -p[0], -p[1]
 
 
 def json_name(name: str) -> str:
@@ -89,34 +57,8 @@ def json_name(name: str) -> str:
     return "".join(out)
 
 
-def _join(scope: str, name: str) -> str:
-    return f"{scope}.{name}" if scope else name
-
-
-class SourceBuilder:
+class SourceBuilder(ElementWriter):
     """Writes one FileDescriptorProto as proto text."""
-
-    def __init__(self, fdp: d.FileDescriptorProto, names: NameTable, options: OptionDecoder):
-        self.f = fdp
-        self.names = names
-        self.options = options
-        self.locs = Locations(fdp.source_code_info)
-        self.has_info = bool(fdp.source_code_info.location)
-        self.w = Writer()
-        self.proto3 = fdp.syntax == "proto3"
-
-    # -- helpers ---------------------------------------------------------------------------------
-
-    def _key(self, path: Path, index: int = 0) -> Pos:
-        return self.locs.start(path, index) or _LAST
-
-    def _anchor(self, path: Path, end: bool) -> int | None:
-        loc = self.locs.get(path)
-        if loc is None:
-            return None
-        start_line = loc.span[0]
-        end_line = loc.span[2] if len(loc.span) == 4 else start_line
-        return end_line if end else start_line
 
     def _type(self, field: d.FieldDescriptorProto, scope: str) -> str:
         if field.type in _SCALARS:
@@ -124,37 +66,6 @@ class SourceBuilder:
         if field.type == F.TYPE_GROUP:
             raise UnsupportedProtoError(f"{self.f.name}: field {field.name} is a proto2 group")
         return self.names.relative(field.type_name, scope)
-
-    def _option_statements(self, items: list[OptionItem], path: Path, depth: int) -> list[_Item]:
-        out = []
-        for item in items:
-            p = (*path, item.number)
-            out.append(_Item(self._key(p, item.index), partial(self._option, item, p)))
-        return out
-
-    def _option(self, item: OptionItem, path: Path) -> None:
-        loc = self.locs.get(path, item.index)
-        depth = self._depth
-        self.w.leading(loc, depth)
-        self.w.begin(depth)
-        self.w.put(f"option {item.name} = {item.text};", loc)
-        self.w.put(trailing(loc, self.locs, self._anchor_loc(loc)))
-        self.w.finish()
-
-    @staticmethod
-    def _anchor_loc(loc: d.SourceCodeInfo.Location | None) -> int | None:
-        if loc is None:
-            return None
-        return loc.span[2] if len(loc.span) == 4 else loc.span[0]
-
-    _depth = 0
-
-    def _emit_sorted(self, items: list[_Item], depth: int) -> None:
-        for item in sorted(items, key=lambda i: i.key):
-            self._depth = depth
-            item.emit()
-
-    # -- file ------------------------------------------------------------------------------------
 
     def build(self) -> Recreated:
         f, w = self.f, self.w
@@ -197,30 +108,13 @@ class SourceBuilder:
             item.emit()
         return Recreated(f.name, w.text(), tuple(w.regions))
 
-    def _top(self, path: Path, emit: Callable[[], None]) -> _Item:
-        return _Item(self._key(path), emit)
+    def _top(self, path: Path, emit: Callable[[], None]) -> Item:
+        return Item(self._key(path), emit)
 
     # -- messages --------------------------------------------------------------------------------
 
-    def _open(self, keyword: str, name: str, path: Path, depth: int) -> Pos:
-        loc = self.locs.get(path)
-        self.w.leading(loc, depth)
-        start = self.w.begin(depth)
-        self.w.put(f"{keyword} ")
-        self.w.put(name, self.locs.get((*path, 1)), exact=True)
-        self.w.put(" {")
-        self.w.put(trailing(loc, self.locs, self._anchor(path, end=False)))
-        self.w.finish()
-        return start
-
-    def _close(self, start: Pos, path: Path, depth: int) -> None:
-        self.w.begin(depth)
-        self.w.put("}")
-        self.w.finish()
-        self.w.mark(start, self.locs.get(path))
-
     def _message(self, m: d.DescriptorProto, path: Path, scope: str, depth: int) -> None:
-        full = _join(scope, m.name)
+        full = join(scope, m.name)
         start = self._open("message", m.name, path, depth)
         inner = depth + 1
         items = self._option_statements(
@@ -237,9 +131,9 @@ class SourceBuilder:
                 done.add(idx)
                 op = (*path, 8, idx)
                 key = self._key(op) if self.has_info else self._key(fp)
-                items.append(_Item(key, partial(self._oneof, m, idx, op, full)))
+                items.append(Item(key, partial(self._oneof, m, idx, op, full)))
                 continue
-            items.append(_Item(self._key(fp), partial(self._field, fld, fp, full)))
+            items.append(Item(self._key(fp), partial(self._field, fld, fp, full)))
         maps = {
             nested.name for nested in m.nested_type if nested.options.map_entry
         }  # written as map<K, V> fields
@@ -247,10 +141,10 @@ class SourceBuilder:
             if nested.name in maps:
                 continue
             np = (*path, 3, i)
-            items.append(_Item(self._key(np), partial(self._message, nested, np, full, inner)))
+            items.append(Item(self._key(np), partial(self._message, nested, np, full, inner)))
         for i, e in enumerate(m.enum_type):
             ep = (*path, 4, i)
-            items.append(_Item(self._key(ep), partial(self._enum, e, ep, inner)))
+            items.append(Item(self._key(ep), partial(self._enum, e, ep, inner)))
         items.extend(self._extends(list(m.extension), (*path, 6), full, inner))
         items.extend(self._reserved(m, path))
         self._emit_sorted(items, inner)
@@ -267,7 +161,7 @@ class SourceBuilder:
         for i, fld in enumerate(m.field):
             if fld.HasField("oneof_index") and fld.oneof_index == idx:
                 fp = (*mpath, 2, i)
-                items.append(_Item(self._key(fp), partial(self._field, fld, fp, scope)))
+                items.append(Item(self._key(fp), partial(self._field, fld, fp, scope)))
         self._emit_sorted(items, inner)
         self._close(start, path, depth)
 
@@ -366,33 +260,24 @@ class SourceBuilder:
             return '"' + fld.default_value + '"'  # already C-escaped in the descriptor
         return fld.default_value
 
-    def _reserved(self, m: d.DescriptorProto, path: Path) -> list[_Item]:
-        items: list[_Item] = []
+    def _reserved(self, m: d.DescriptorProto, path: Path) -> list[Item]:
+        items: list[Item] = []
         if m.extension_range:
-            ranges = ", ".join(_range(r.start, r.end - 1) for r in m.extension_range)
+            ranges = ", ".join(range_text(r.start, r.end - 1) for r in m.extension_range)
             items.append(
-                _Item(self._key((*path, 5, 0)), partial(self._line, f"extensions {ranges};"))
+                Item(self._key((*path, 5, 0)), partial(self._line, f"extensions {ranges};"))
             )
         if m.reserved_range:
-            ranges = ", ".join(_range(r.start, r.end - 1) for r in m.reserved_range)
-            items.append(
-                _Item(self._key((*path, 9, 0)), partial(self._line, f"reserved {ranges};"))
-            )
+            ranges = ", ".join(range_text(r.start, r.end - 1) for r in m.reserved_range)
+            items.append(Item(self._key((*path, 9, 0)), partial(self._line, f"reserved {ranges};")))
         if m.reserved_name:
             names = ", ".join(quote(n) for n in m.reserved_name)
-            items.append(
-                _Item(self._key((*path, 10, 0)), partial(self._line, f"reserved {names};"))
-            )
+            items.append(Item(self._key((*path, 10, 0)), partial(self._line, f"reserved {names};")))
         return items
-
-    def _line(self, text: str) -> None:
-        self.w.begin(self._depth)
-        self.w.put(text)
-        self.w.finish()
 
     def _extends(
         self, fields: list[d.FieldDescriptorProto], path: Path, scope: str, depth: int
-    ) -> list[_Item]:
+    ) -> list[Item]:
         groups: list[list[tuple[int, d.FieldDescriptorProto]]] = []
         for i, fld in enumerate(fields):
             if groups and groups[-1][0][1].extendee == fld.extendee:
@@ -400,7 +285,7 @@ class SourceBuilder:
             else:
                 groups.append([(i, fld)])
         return [
-            _Item(self._key((*path, g[0][0])), partial(self._extend, g, path, scope, depth))
+            Item(self._key((*path, g[0][0])), partial(self._extend, g, path, scope, depth))
             for g in groups
         ]
 
@@ -414,104 +299,6 @@ class SourceBuilder:
             self._depth = depth + 1
             self._field(fld, (*path, i), scope)
         self._line_at(depth, "}")
-
-    def _line_at(self, depth: int, text: str) -> None:
-        self.w.begin(depth)
-        self.w.put(text)
-        self.w.finish()
-
-    # -- enums and services ----------------------------------------------------------------------
-
-    def _enum(self, e: d.EnumDescriptorProto, path: Path, depth: int) -> None:
-        start = self._open("enum", e.name, path, depth)
-        inner = depth + 1
-        items = self._option_statements(
-            self.options.items(e.options, inner, self.f.package), (*path, 3), inner
-        )
-        for i, v in enumerate(e.value):
-            vp = (*path, 2, i)
-            items.append(_Item(self._key(vp), partial(self._enum_value, v, vp)))
-        if e.reserved_range:
-            ranges = ", ".join(_range(r.start, r.end) for r in e.reserved_range)
-            items.append(
-                _Item(self._key((*path, 4, 0)), partial(self._line, f"reserved {ranges};"))
-            )
-        if e.reserved_name:
-            names = ", ".join(quote(n) for n in e.reserved_name)
-            items.append(_Item(self._key((*path, 5, 0)), partial(self._line, f"reserved {names};")))
-        self._emit_sorted(items, inner)
-        self._close(start, path, depth)
-
-    def _enum_value(self, v: d.EnumValueDescriptorProto, path: Path) -> None:
-        depth, w, locs = self._depth, self.w, self.locs
-        loc = locs.get(path)
-        w.leading(loc, depth)
-        start = w.begin(depth)
-        w.put(v.name, locs.get((*path, 1)), exact=True)
-        w.put(" = ")
-        w.put(str(v.number), locs.get((*path, 2)), exact=True)
-        opts = self.options.items(v.options, depth, self.f.package)
-        if opts:
-            w.put(" [")
-            for i, item in enumerate(opts):
-                if i:
-                    w.put(", ")
-                p = (*path, 3, item.number)
-                w.put(f"{item.name} = {item.text}", locs.get(p, item.index))
-            w.put("]")
-        w.put(";")
-        w.put(trailing(loc, locs, self._anchor(path, end=True)))
-        w.finish()
-        w.mark(start, loc)
-
-    def _service(self, s: d.ServiceDescriptorProto, path: Path) -> None:
-        scope = _join(self.f.package, s.name)
-        start = self._open("service", s.name, path, 0)
-        items = self._option_statements(
-            self.options.items(s.options, 1, self.f.package), (*path, 3), 1
-        )
-        for i, m in enumerate(s.method):
-            mp = (*path, 2, i)
-            items.append(_Item(self._key(mp), partial(self._rpc, m, mp, scope)))
-        self._emit_sorted(items, 1)
-        self._close(start, path, 0)
-
-    def _rpc(self, m: d.MethodDescriptorProto, path: Path, scope: str) -> None:
-        w, locs = self.w, self.locs
-        loc = locs.get(path)
-        w.leading(loc, 1)
-        start = w.begin(1)
-        w.put("rpc ")
-        w.put(m.name, locs.get((*path, 1)), exact=True)
-        w.put("(" + ("stream " if m.client_streaming else ""))
-        w.put(self.names.relative(m.input_type, scope), locs.get((*path, 2)))
-        w.put(") returns (" + ("stream " if m.server_streaming else ""))
-        w.put(self.names.relative(m.output_type, scope), locs.get((*path, 3)))
-        w.put(")")
-        options = self.options.items(m.options, 2, self.f.package)
-        comment = trailing(loc, locs, self._anchor(path, end=False))
-        if not options:
-            w.put(";" + comment)
-            w.finish()
-            w.mark(start, loc)
-            return
-        w.put(" {" + comment)
-        w.finish()
-        self._emit_sorted(self._option_statements(options, (*path, 4), 2), 2)
-        self._line_at(1, "}")
-        w.mark(start, loc)
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    key: Pos
-    emit: Callable[[], None]
-
-
-def _range(start: int, end: int) -> str:
-    if end >= _MAX_FIELD:
-        return f"{start} to max"
-    return str(start) if start == end else f"{start} to {end}"
 
 
 def recreate(fdp: d.FileDescriptorProto, names: NameTable, options: OptionDecoder) -> Recreated:

@@ -176,3 +176,33 @@ def trailing(loc: Location | None, locs: Locations, anchor: int | None) -> str:
     if not locs.same_line(anchor):
         return ""
     return " //" + body.rstrip("\r") if line_comment else " /*" + body + "*/"
+
+
+@dataclass(frozen=True)
+class Recreated:
+    """One file written back as text, with the map from its positions to the original's."""
+
+    name: str
+    text: str
+    regions: tuple[Region, ...]
+
+    def original_position(self, line: int, col: int) -> tuple[int, int] | None:
+        """Where (line, col) of the re-created text was in the original file, if known."""
+        pos = (line, col)
+        best: Region | None = None
+        for r in self.regions:
+            inside = r.start <= pos < r.end or r.start == pos
+            if not inside:
+                continue
+            if best is None or (r.start, _neg(r.end)) > (best.start, _neg(best.end)):
+                best = r
+        if best is None:
+            return None
+        ol, oc, oel, oec = best.original
+        if best.exact and best.start[0] == line and ol == oel:
+            return ol, min(oc + col - best.start[1], oec)
+        return ol, oc
+
+
+def _neg(p: Pos) -> Pos:
+    return -p[0], -p[1]

@@ -26,7 +26,8 @@ from eventapi.generators.output import write_outputs
 from eventapi.generators.pipeline import Checked, render
 from eventapi.generators.plugin_names import NameTable, relative_extension
 from eventapi.generators.plugin_options import OptionDecoder
-from eventapi.generators.plugin_source import Recreated, UnsupportedProtoError, recreate
+from eventapi.generators.plugin_source import UnsupportedProtoError, recreate
+from eventapi.generators.plugin_writer import Recreated
 from eventapi.generators.registry import FLINK_VERSIONS, GenerateOptions, OutputFile
 from eventapi.generators.rules.engine import Config, check, find_config, load_config
 

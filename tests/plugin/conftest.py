@@ -11,7 +11,7 @@ from google.protobuf.compiler import plugin_pb2
 
 from eventapi.generators.loader import Loader
 from eventapi.generators.model.workspace import Workspace
-from eventapi.generators.plugin_source import Recreated
+from eventapi.generators.plugin_writer import Recreated
 from eventapi.generators.protoc_plugin import recreate_request
 
 from .helpers import EXAMPLES, TESTDATA, discover, request
