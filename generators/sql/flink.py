@@ -177,10 +177,8 @@ class FlinkRenderer:
         assert isinstance(src, DataSource)
         path = literal(json_path(src.path + src.json_tail))
         structured = src.proto_type in _STRUCTURED and not src.json_tail
-        use_query = (
-            (logical == "JSON"
-            and (structured or bool(src.json_tail)))
-            or (logical == "VARCHAR" and structured)
+        use_query = (logical == "JSON" and (structured or bool(src.json_tail))) or (
+            logical == "VARCHAR" and structured
         )
         fn = "JSON_QUERY" if use_query else "JSON_VALUE"
         return convert(f"{fn}(`data`, {path})", self.r, column)

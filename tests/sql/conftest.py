@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +54,10 @@ def flink_scripts(version: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def flink_results() -> dict[str, dict[str, Any]]:
     """Explain every generated pipeline on every claimed Flink version; run the samples on 2.3."""
+    # A developer may set SQL_TEST_FLINK_CACHE to reuse one run's results while iterating.
+    cache = os.environ.get("SQL_TEST_FLINK_CACHE")
+    if cache and Path(cache).exists():
+        return json.loads(Path(cache).read_text())  # type: ignore[no-any-return]
     results: dict[str, dict[str, Any]] = {}
     by_key = {f"{name}|{sink_id(r)}": (name, r) for name, r in ALL_SINKS}
     for version in ("2.3", "2.0"):
@@ -71,6 +78,8 @@ def flink_results() -> dict[str, dict[str, Any]]:
                     }
                 )
         results[version] = run_flink(version, jobs)
+    if cache:
+        Path(cache).write_text(json.dumps(results))
     return results
 
 
