@@ -10,7 +10,7 @@ _CLOSERS = {"{": "}", "<": ">", "[": "]", "(": ")"}
 
 
 class _Parser:
-    __slots__ = ("comments_by_end", "errors", "pos", "tokens", "trailing")
+    __slots__ = ("comments_by_end", "errors", "inline_leading", "pos", "tokens", "trailing")
 
     def __init__(self, text: str, first_line: int) -> None:
         lexed = tokenize(text, first_line)
@@ -19,11 +19,19 @@ class _Parser:
         self.errors: list[ast.ParseError] = [ast.ParseError(s, m) for s, m in lexed.errors]
         self.comments_by_end: dict[int, Comment] = {}
         self.trailing: dict[int, Comment] = {}
+        # `/* c */ string x = 1;`: a block comment with code after it on its last line leads
+        # that code (as protoc attaches it), not the declaration on the next line.
+        self.inline_leading: dict[int, Comment] = {}
+        last_col: dict[int, int] = {}
+        for t in self.tokens:
+            last_col[t.line] = t.col
         for c in lexed.comments:
-            if c.own_line:
-                self.comments_by_end[c.end_line] = c
-            else:
+            if not c.own_line:
                 self.trailing[c.line] = c
+            elif c.is_block and last_col.get(c.end_line, -1) >= c.end_col:
+                self.inline_leading[c.end_line] = c
+            else:
+                self.comments_by_end[c.end_line] = c
 
     # -- token helpers -------------------------------------------------------------------------
 
@@ -98,7 +106,10 @@ class _Parser:
 
     def leading_comment(self, line: int) -> str:
         parts: list[str] = []
-        end = line - 1
+        inline = self.inline_leading.get(line)
+        if inline is not None:
+            parts.append(inline.text)
+        end = (inline.line if inline is not None else line) - 1
         while end in self.comments_by_end:
             c = self.comments_by_end[end]
             parts.append(c.text)
@@ -489,6 +500,11 @@ class _Parser:
                 continue
             if tok.kind == Kind.SYMBOL and text == ";":
                 self.pos += 1
+                continue
+            if tok.kind == Kind.SYMBOL and text == ".":  # `.pkg.Type name = 1;`
+                f = self.field(oneof)
+                if f:
+                    fields.append(f)
                 continue
             self.error(tok, f"unexpected {text!r}: expected a field, message, enum or option")
             self.sync()

@@ -65,6 +65,8 @@ class Comment:
     line: int
     end_line: int
     own_line: bool
+    is_block: bool = False
+    end_col: int = 0  # column just past the comment on its last line
 
 
 _PATTERN = re.compile(
@@ -128,7 +130,11 @@ def tokenize(text: str, first_line: int = 0) -> Lexed:
             body = value[2:-2] if value.endswith("*/") and len(value) >= 4 else value[2:]
             if not value.endswith("*/") or len(value) < 4:
                 errors.append((Span(line, col, line, col + 2), "unterminated block comment"))
-            comments.append(Comment(body, line, line + newlines, last_token_line != line))
+            last_nl = value.rfind("\n")
+            end_col = (col + len(value)) if last_nl < 0 else len(value) - last_nl - 1
+            comments.append(
+                Comment(body, line, line + newlines, last_token_line != line, True, end_col)
+            )
             if newlines:
                 line += newlines
                 line_start = start + value.rfind("\n") + 1

@@ -129,3 +129,32 @@ def test_discover_finds_nested_protos() -> None:
         "shipping.proto",
         "user_event_bus.proto",
     ]
+
+
+def _fields(tmp_path: Path, text: str) -> dict[str, str]:
+    path = str(tmp_path / "c.proto")
+    ws, _ = Loader([str(tmp_path)]).load([path], overlay={path: text})
+    assert [d.format() for d in ws.files[path].diagnostics] == []
+    return {f.name: f.comment for m in ws.files[path].all_messages() for f in m.fields}
+
+
+def test_inline_block_comment_leads_the_code_after_it(tmp_path: Path) -> None:
+    text = 'syntax = "proto3";\nmessage M {\n  /* about x */ string x = 1;\n  string y = 2;\n}\n'
+    assert _fields(tmp_path, text) == {"x": "about x", "y": ""}
+
+
+def test_leading_comments_and_trailing_fallback(tmp_path: Path) -> None:
+    text = (
+        'syntax = "proto3";\nmessage M {\n  // first\n  // second\n  string a = 1;\n\n'
+        "  string b = 2; // after b\n}\n"
+    )
+    assert _fields(tmp_path, text) == {"a": "first\nsecond", "b": "after b"}
+
+
+def test_fully_qualified_field_type_with_leading_dot(tmp_path: Path) -> None:
+    text = 'syntax = "proto3";\npackage p;\nmessage A {}\nmessage M {\n  .p.A a = 1;\n}\n'
+    path = str(tmp_path / "d.proto")
+    ws, _ = Loader([str(tmp_path)]).load([path], overlay={path: text})
+    assert [d.format() for d in check(ws)] == []
+    m = next(m for m in ws.files[path].messages if m.name == "M")
+    assert m.fields[0].type_name == ".p.A"
