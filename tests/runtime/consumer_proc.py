@@ -25,7 +25,7 @@ def make(argv: list[str]) -> tuple[Transport, str, str]:
     from eventapi.runtime.transports.amqp import AmqpConfig, AmqpTransport
 
     amqp = AmqpConfig(
-        url=argv[1], exchange=argv[2], connection_name="test", prefetch=50, queue_expires_ms=120_000
+        url=argv[1], exchange=argv[2], connection_name="test", prefetch=50, queue_expires_ms=600_000
     )
     return AmqpTransport(amqp), argv[3], argv[4]
 

@@ -142,7 +142,7 @@ async def test_kafka_consumer_killed_mid_stream_resumes_from_commit(kafka_bootst
     tally = Tally(fail=False)
     async with kafka(kafka_bootstrap) as consumer:
         await consumer.subscribe(topic, tally, group="killed", schema=USER_CREATED)
-        await eventually(lambda: first | set(tally.handled) == set(range(N)), timeout=120)
+        await eventually(lambda: first | set(tally.handled) == set(range(N)), timeout=240)
         await asyncio.sleep(0.5)
     replayed = first & set(tally.handled)
     assert first | set(tally.handled) == set(range(N))
@@ -160,7 +160,7 @@ def amqp(url: str, exchange: str, **config: Any) -> AmqpTransport:
             exchange=exchange,
             connection_name="test",
             prefetch=200,
-            queue_expires_ms=120_000,
+            queue_expires_ms=600_000,
             **config,
         )
     )
@@ -230,7 +230,7 @@ async def test_amqp_consumer_killed_mid_stream_loses_nothing(rabbitmq_url: str) 
     tally = Tally(fail=False)
     async with amqp(rabbitmq_url, exchange) as consumer:
         await consumer.subscribe(channel, tally, group="killed", schema=USER_CREATED)
-        await eventually(lambda: first | set(tally.handled) == set(range(N)), timeout=120)
+        await eventually(lambda: first | set(tally.handled) == set(range(N)), timeout=240)
     replayed = first & set(tally.handled)
     assert len(tally.handled) < N
     print(f"\namqp kill: {len(first)} before kill, {len(replayed)} redelivered after restart")
