@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eventapi.generators.syntax import ast
 from eventapi.generators.syntax.tokens import Comment, Kind, Span, Token, tokenize, unquote
 
@@ -316,6 +318,26 @@ class _Parser:
         self.expect("]")
         return tuple(opts)
 
+    def block_body(
+        self, options: list[ast.Option] | None, item: Callable[[Token], bool], what: str
+    ) -> None:
+        """Statements up to the block's '}': options (when collected), ';', and what `item` takes."""
+        while True:
+            tok = self.peek()
+            if tok.kind == Kind.EOF or (tok.kind == Kind.SYMBOL and tok.text == "}"):
+                return
+            if options is not None and tok.kind == Kind.IDENT and tok.text == "option":
+                o = self.option_statement()
+                if o:
+                    options.append(o)
+                continue
+            if tok.kind == Kind.SYMBOL and tok.text == ";":
+                self.pos += 1
+                continue
+            if not item(tok):
+                self.error(tok, f"unexpected {tok.text!r} {what}")
+                self.sync()
+
     # -- declarations --------------------------------------------------------------------------
 
     def parse_top(self) -> list[ast.Decl]:
@@ -570,24 +592,17 @@ class _Parser:
             return None
         values: list[ast.EnumValue] = []
         options: list[ast.Option] = []
-        while True:
-            tok = self.peek()
-            if tok.kind == Kind.EOF or (tok.kind == Kind.SYMBOL and tok.text == "}"):
-                break
-            if tok.kind == Kind.IDENT and tok.text == "option":
-                o = self.option_statement()
-                if o:
-                    options.append(o)
-                continue
+
+        def item(tok: Token) -> bool:
             if tok.kind == Kind.IDENT and tok.text == "reserved":
                 self.sync()
-                continue
-            if tok.kind == Kind.SYMBOL and tok.text == ";":
-                self.pos += 1
-                continue
+                return True
             v = self.enum_value()
             if v:
                 values.append(v)
+            return True
+
+        self.block_body(options, item, "")
         end = self.expect("}", f" to close enum {name.text}")
         end_span = end.span if end else self.prev_span()
         return ast.Enum(
@@ -621,16 +636,14 @@ class _Parser:
             self.sync()
             return None
         fields: list[ast.Field] = []
-        while True:
-            tok = self.peek()
-            if tok.kind == Kind.EOF or (tok.kind == Kind.SYMBOL and tok.text == "}"):
-                break
-            if tok.kind == Kind.SYMBOL and tok.text == ";":
-                self.pos += 1
-                continue
+
+        def item(tok: Token) -> bool:
             f = self.field("")
             if f:
                 fields.append(f)
+            return True
+
+        self.block_body(None, item, "")
         end = self.expect("}")
         end_span = end.span if end else self.prev_span()
         return ast.Extend(ref, tuple(fields), start.span.to(end_span))
@@ -647,25 +660,16 @@ class _Parser:
             return None
         rpcs: list[ast.Rpc] = []
         options: list[ast.Option] = []
-        while True:
-            tok = self.peek()
-            if tok.kind == Kind.EOF or (tok.kind == Kind.SYMBOL and tok.text == "}"):
-                break
-            if tok.kind == Kind.IDENT and tok.text == "option":
-                o = self.option_statement()
-                if o:
-                    options.append(o)
-                continue
-            if tok.kind == Kind.IDENT and tok.text == "rpc":
-                r = self.rpc()
-                if r:
-                    rpcs.append(r)
-                continue
-            if tok.kind == Kind.SYMBOL and tok.text == ";":
-                self.pos += 1
-                continue
-            self.error(tok, f"unexpected {tok.text!r} in service: expected rpc or option")
-            self.sync()
+
+        def item(tok: Token) -> bool:
+            if tok.kind != Kind.IDENT or tok.text != "rpc":
+                return False
+            r = self.rpc()
+            if r:
+                rpcs.append(r)
+            return True
+
+        self.block_body(options, item, "in service: expected rpc or option")
         end = self.expect("}", f" to close service {name.text}")
         end_span = end.span if end else self.prev_span()
         return ast.Service(
@@ -703,20 +707,7 @@ class _Parser:
             return None
         options: list[ast.Option] = []
         if self.accept("{"):
-            while True:
-                tok = self.peek()
-                if tok.kind == Kind.EOF or (tok.kind == Kind.SYMBOL and tok.text == "}"):
-                    break
-                if tok.kind == Kind.IDENT and tok.text == "option":
-                    o = self.option_statement()
-                    if o:
-                        options.append(o)
-                    continue
-                if tok.kind == Kind.SYMBOL and tok.text == ";":
-                    self.pos += 1
-                    continue
-                self.error(tok, f"unexpected {tok.text!r} in rpc body: expected option")
-                self.sync()
+            self.block_body(options, lambda tok: False, "in rpc body: expected option")
             end = self.expect("}", f" to close rpc {name.text}")
         else:
             end = self.expect(";")
