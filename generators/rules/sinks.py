@@ -11,7 +11,7 @@ from eventapi.generators.model.sinks import ResolvedSink, resolve_sinks
 from eventapi.generators.model.workspace import FileNode, Workspace
 from eventapi.generators.rules.catalog import diag, replace_fix
 from eventapi.generators.rules.engine import rule
-from eventapi.generators.sql.dialects import dialect
+from eventapi.generators.sql.dialect import dialect, logical_type
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -60,12 +60,14 @@ def _sink(f: FileNode, op: n.OperationNode, r: ResolvedSink) -> Iterator[Diagnos
     for label, loc in (("database", sink.database), ("table", sink.table)):
         if loc is None or not loc.value:
             yield diag("EA403", f.path, sink.option_span, f'sink needs {label}: "..."')
-        elif not d.valid_identifier(loc.value):
+            continue
+        problem = d.identifier_problem(loc.value)
+        if problem and not d.is_reserved(loc.value):
             yield diag(
                 "EA403",
                 f.path,
                 loc.span,
-                f"{label} '{loc.value}' is not a valid {d.title} identifier: {d.identifier_rule}",
+                f"{label} '{loc.value}' {problem}; use letters, digits and '_'",
             )
     if sink.source_topic and op.address and sink.source_topic.value != op.address.value:
         yield diag(
@@ -99,15 +101,10 @@ def _sink(f: FileNode, op: n.OperationNode, r: ResolvedSink) -> Iterator[Diagnos
     for c in r.columns:
         if c.origin == "default":
             continue
-        problem = d.column_name_problem(c.name)
+        problem = d.identifier_problem(c.name)
         if problem:
             span = c.mapping.target_column.span if c.mapping and c.mapping.target_column else c.span
-            yield diag(
-                "EA411",
-                f.path,
-                span,
-                f"column '{c.name}' {problem} in {d.title}; it will be quoted, but consider renaming it",
-            )
+            yield diag("EA411", f.path, span, f"column '{c.name}' {problem}; consider renaming it")
     yield from _keys(f, r)
 
 
@@ -115,19 +112,31 @@ def _keys(f: FileNode, r: ResolvedSink) -> Iterator[Diagnostic]:
     d = dialect(r.target)
     sink = r.sink
     key_spans = {k.value: k for k in sink.primary_key}
+    for name in r.primary_key:
+        col = r.column(name)
+        if col is not None and not d.keyable(logical_type(col)):
+            yield diag(
+                "EA412",
+                f.path,
+                key_spans[name].span,
+                f"{d.display} cannot use {logical_type(col)} column '{name}' in a key",
+            )
+    logicals: list[str] = []
     for loc in sink.partition_key:
         col = r.column(loc.value)
         if col is None:
             continue
-        if not d.partitionable(col.type):
+        logical = logical_type(col)
+        logicals.append(logical)
+        if not d.partitionable(logical):
+            allowed = " or ".join(sorted(d.PARTITIONABLE))
             yield diag(
                 "EA417",
                 f.path,
                 loc.span,
-                f"{d.title} cannot partition by {col.type.value} column '{col.name}'; "
-                f"use a {' or '.join(t.value for t in d.partition_types)} column",
+                f"{d.display} cannot partition by {logical} column '{col.name}'; use a {allowed} column",
             )
-        if r.primary_key and d.partition_in_key and col.name not in r.primary_key:
+        if r.primary_key and d.PARTITION_IN_KEY and col.name not in r.primary_key:
             fixes: tuple[Fix, ...] = ()
             if sink.primary_key:
                 last = sink.primary_key[-1].span
@@ -142,11 +151,15 @@ def _keys(f: FileNode, r: ResolvedSink) -> Iterator[Diagnostic]:
                 "EA412",
                 f.path,
                 loc.span,
-                f"{d.title} needs partition column '{col.name}' inside the primary key "
+                f"{d.display} needs partition column '{col.name}' inside the primary key "
                 f"({', '.join(r.primary_key)}); add it to primary_key",
                 fixes,
             )
-    if d.key_not_null:
+    if logicals and all(d.partitionable(x) for x in logicals):
+        combined = d.partition_problem(logicals)
+        if combined:
+            yield diag("EA417", f.path, sink.partition_key[0].span, combined)
+    if d.KEY_NOT_NULL:
         for name in r.primary_key:
             col = r.column(name)
             if col is not None and not col.not_null:
@@ -154,6 +167,6 @@ def _keys(f: FileNode, r: ResolvedSink) -> Iterator[Diagnostic]:
                     "EA412",
                     f.path,
                     key_spans[name].span,
-                    f"{d.title} key column '{name}' must be NOT NULL; set not_null: true on its mapping"
+                    f"{d.display} key column '{name}' must be NOT NULL; set not_null: true on its mapping"
                     + (" (it comes from an optional field)" if col.origin == "auto" else ""),
                 )

@@ -85,6 +85,8 @@ class Dialect:
     PARTITIONABLE: frozenset[str] = frozenset(LOGICAL_TYPES) - {"JSON"}
     # The target requires every partition column inside the primary key (unique keys).
     PARTITION_IN_KEY = True
+    # Key columns must be declared NOT NULL (the renderer forces it; the rule flags nullable sources).
+    KEY_NOT_NULL = False
     MAX_COMMENT_LENGTH: int | None = None
 
     # -- queries the rules engine uses -------------------------------------------------------------

@@ -164,6 +164,7 @@ class StarRocks(MySQL):
     KEYABLE = frozenset({"VARCHAR", "BIGINT", "UBIGINT", "TIMESTAMP", "BOOLEAN"})
     # date_trunc expression partitioning for one DATETIME; column (list) partitioning for the rest.
     PARTITIONABLE = frozenset({"VARCHAR", "BIGINT", "UBIGINT", "TIMESTAMP", "BOOLEAN"})
+    KEY_NOT_NULL = True
     MAX_COMMENT_LENGTH = 1024
 
     def partition_problem(self, logicals: list[str]) -> str | None:
