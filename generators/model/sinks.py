@@ -516,7 +516,9 @@ class Resolver:
             cfg.checkpoint_interval.value if cfg and cfg.checkpoint_interval else None,
             cfg.batch_size.value if cfg and cfg.batch_size else None,
             cfg.parallelism.value if cfg and cfg.parallelism else None,
-            tuple((k.value, v.value) for k, v in cfg.properties) if cfg else (),
+            # Sorted: protoc keeps the written order of an option map, buf does not, so outputs
+            # from the CLI and from either plugin host only agree in key order.
+            tuple(sorted((k.value, v.value) for k, v in cfg.properties)) if cfg else (),
         )
 
     def _mapping_field(self, m: n.MappingNode) -> str | None:

@@ -53,6 +53,10 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "EA416": (W, "sink on a service with no kafka protocol (the pipeline reads Kafka)"),
     "EA417": (E, "partition column type not partitionable for the target"),
     "EA418": (E, "column type cannot be inferred; set `type`"),
+    "EA419": (
+        W,
+        "no Flink pipeline for this sink (PROTOBUF or AVRO event data); only the DDL is generated",
+    ),
     "EA901": (
         E,
         "generated output conflicts: a file without the generated header, or a path outside --out",

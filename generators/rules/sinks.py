@@ -12,6 +12,7 @@ from eventapi.generators.model.workspace import FileNode, Workspace
 from eventapi.generators.rules.catalog import diag, replace_fix
 from eventapi.generators.rules.engine import rule
 from eventapi.generators.sql.dialect import dialect, logical_type
+from eventapi.generators.sql.flink import flink_unsupported
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -97,6 +98,14 @@ def _sink(f: FileNode, op: n.OperationNode, r: ResolvedSink) -> Iterator[Diagnos
                 sink.content_type.span,
                 r.event.content_type.value,
             ),
+        )
+    if r.content_type in ("PROTOBUF", "AVRO"):
+        reason = flink_unsupported(r)
+        yield diag(
+            "EA419",
+            f.path,
+            sink.content_type.span if sink.content_type else sink.option_span,
+            f"no Flink pipeline for table '{r.table}': {reason}",
         )
     for c in r.columns:
         if c.origin == "default":
