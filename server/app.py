@@ -1,0 +1,106 @@
+"""The language server object: state (documents, analysis, scheduler) and feature registration.
+
+Each LSP feature lives in its own module with a `register(server)` function; handlers stay thin
+and call the core through `Analysis` snapshots.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from eventapi.generators.cli import version
+from eventapi.server.analysis import Analysis, Snapshot
+from eventapi.server.convert import Ranges
+from eventapi.server.documents import DocumentManager
+from eventapi.server.scheduler import Scheduler
+
+log = logging.getLogger("eventapi.server")
+# Our spans count code points: UTF-32 needs no conversion, UTF-8 is cheap; UTF-16 is the default.
+_PREFERRED = (
+    types.PositionEncodingKind.Utf32,
+    types.PositionEncodingKind.Utf8,
+    types.PositionEncodingKind.Utf16,
+)
+
+
+class EventApiProtocol(LanguageServerProtocol):
+    """Prefers UTF-32, then UTF-8, whenever the client offers them (pygls picks client order)."""
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Any:
+        general = params.capabilities.general
+        if general is not None and general.position_encodings:
+            offered = list(general.position_encodings)
+            general.position_encodings = [e for e in _PREFERRED if e in offered] + [
+                e for e in offered if e not in _PREFERRED
+            ]
+        return (yield from super().lsp_initialize(params))
+
+
+class EventApiServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("eventapi-lsp", version(), protocol_cls=EventApiProtocol)
+        self.documents = DocumentManager()
+        self.analysis = Analysis()
+        self.scheduler = Scheduler(self.analysis, self.documents, self._on_result)
+        self.published: dict[str, tuple[int | None, tuple[types.Diagnostic, ...]]] = {}
+        self.supports_config_pull = False
+        self.supports_progress = False
+
+    @property
+    def encoding(self) -> str:
+        return self.documents.encoding
+
+    def ranges(self, snap: Snapshot) -> Ranges:
+        return Ranges(snap.workspace, self.documents)
+
+    def log_message(
+        self, message: str, kind: types.MessageType = types.MessageType.Warning
+    ) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(kind, message))
+        except Exception:  # not connected (tests driving the object directly)
+            log.warning("%s", message)
+
+    def _on_result(self, snap: Snapshot, previous: Snapshot | None, changed: set[str]) -> None:
+        from eventapi.server.diagnostics import publish
+
+        publish(self, snap, previous, changed)
+
+
+def create_server() -> EventApiServer:
+    from eventapi.server import (
+        code_actions,
+        code_lens,
+        completion,
+        configuration,
+        diagnostics,
+        generate,
+        hover,
+        navigation,
+        preview,
+        symbols,
+        sync,
+    )
+
+    server = EventApiServer()
+    for module in (
+        configuration,
+        sync,
+        diagnostics,
+        hover,
+        code_actions,
+        code_lens,
+        generate,
+        preview,
+        completion,
+        navigation,
+        symbols,
+    ):
+        module.register(server)
+    return server
