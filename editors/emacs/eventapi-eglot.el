@@ -129,19 +129,79 @@ buffer) or \"workspace\".  Returns the server's result plist."
              (plist-get result :errors))
     result))
 
-(defun eventapi-eglot-preview (kind)
-  "Show the generated KIND of this buffer in another window.
-KIND is \"sdk\", \"ddl\" or \"flink\"."
-  (interactive (list (completing-read "Preview: " '("sdk" "ddl" "flink") nil t nil nil "sdk")))
-  (let* ((result (jsonrpc-request (eventapi-eglot--server) :eventapi/preview
-                                  (list :uri (eglot--path-to-uri (buffer-file-name)) :kind kind)))
-         (buffer (get-buffer-create (format "*EventAPI %s: %s*" kind (buffer-name)))))
+;;; Live previews
+
+(defcustom eventapi-eglot-preview-delay 0.3
+  "Seconds of quiet after an edit before the previews of a buffer refresh."
+  :type 'number)
+
+(defvar-local eventapi-eglot--previews nil
+  "Preview buffers of this .proto buffer, as (BUFFER . KIND) pairs.")
+
+(defvar-local eventapi-eglot--preview-timer nil
+  "Pending refresh of this buffer's previews.")
+
+(defun eventapi-eglot--fill-preview (buffer kind text language)
+  "Replace BUFFER's text by TEXT in LANGUAGE; KIND names it in errors."
+  (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (let ((inhibit-read-only t))
+      (let ((inhibit-read-only t)
+            (point (point)))
         (erase-buffer)
-        (insert (plist-get result :text)))
-      (if (equal (plist-get result :language) "python") (python-mode) (sql-mode))
-      (setq buffer-read-only t))
+        (insert (or text (format "-- EventAPI %s preview unavailable" kind)))
+        (goto-char (min point (point-max))))
+      (pcase language
+        ("python" (unless (derived-mode-p 'python-mode) (python-mode)))
+        (_ (unless (derived-mode-p 'sql-mode) (sql-mode))))
+      (setq buffer-read-only t))))
+
+(defun eventapi-eglot--refresh-previews (source)
+  "Ask the server again for every live preview of the SOURCE buffer."
+  (when (buffer-live-p source)
+    (with-current-buffer source
+      (setq eventapi-eglot--previews
+            (cl-remove-if-not (lambda (entry) (buffer-live-p (car entry)))
+                              eventapi-eglot--previews))
+      (when-let ((server (eglot-current-server)))
+        ;; Eglot sends didChange on an idle timer; the preview must see the latest text.
+        (eglot--signal-textDocument/didChange)
+        (dolist (entry eventapi-eglot--previews)
+          (let ((buffer (car entry)) (kind (cdr entry)))
+            (jsonrpc-async-request
+             server :eventapi/preview
+             (list :uri (eglot--path-to-uri (buffer-file-name)) :kind kind)
+             :success-fn
+             (lambda (result)
+               (eventapi-eglot--fill-preview buffer kind (plist-get result :text)
+                                             (plist-get result :language)))
+             :error-fn
+             (lambda (error)
+               (eventapi-eglot--fill-preview
+                buffer kind
+                (format "%s EventAPI %s preview unavailable: %s"
+                        (if (equal kind "sdk") "#" "--") kind
+                        (plist-get error :message))
+                (if (equal kind "sdk") "python" "sql"))))))))))
+
+(defun eventapi-eglot--schedule-refresh (&rest _)
+  "Refresh this buffer's previews once the edits pause.
+Runs from `after-change-functions'."
+  (when eventapi-eglot--previews
+    (when eventapi-eglot--preview-timer
+      (cancel-timer eventapi-eglot--preview-timer))
+    (setq eventapi-eglot--preview-timer
+          (run-with-timer eventapi-eglot-preview-delay nil
+                          #'eventapi-eglot--refresh-previews (current-buffer)))))
+
+(defun eventapi-eglot-preview (kind)
+  "Show the generated KIND of this buffer in another window, following edits.
+KIND is \"sdk\", \"ddl\" or \"flink\".  Returns the preview buffer."
+  (interactive (list (completing-read "Preview: " '("sdk" "ddl" "flink") nil t nil nil "sdk")))
+  (eventapi-eglot--server)
+  (let ((buffer (get-buffer-create (format "*EventAPI %s: %s*" kind (buffer-name)))))
+    (setf (alist-get buffer eventapi-eglot--previews) kind)
+    (add-hook 'after-change-functions #'eventapi-eglot--schedule-refresh nil t)
+    (eventapi-eglot--refresh-previews (current-buffer))
     (display-buffer buffer)
     buffer))
 

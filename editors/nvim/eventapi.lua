@@ -2,6 +2,8 @@
 -- starts eventapi-lsp for .proto buffers, one client per project root, and adds
 -- :EventApiGenerate, :EventApiPreview and :EventApiRestart.
 --
+-- Neovim 0.11+ can use vim.lsp.config/vim.lsp.enable instead (see editors/README.md).
+--
 -- Usage (init.lua), after putting this file on 'runtimepath' as lua/eventapi.lua:
 --   require("eventapi").setup({ settings = { outputDir = "gen", flinkVersion = "2.3" } })
 local M = {}
@@ -114,7 +116,9 @@ function M.attach(bufnr)
 end
 
 local function client_for(bufnr)
-  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
+  -- vim.lsp.get_clients replaces buf_get_clients from Neovim 0.10 on.
+  local attached = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr }) or vim.lsp.buf_get_clients(bufnr)
+  for _, client in pairs(attached) do
     if client.name == "eventapi" then
       return client
     end
@@ -187,13 +191,13 @@ function M.preview(kind, target, bufnr)
   vim.api.nvim_buf_set_option(preview_buf, "bufhidden", "wipe")
   previews[preview_buf] = { source = bufnr, kind = kind, target = target }
   local timer = vim.loop.new_timer()
-  vim.api.nvim_create_autocmd({ "TextChanged", "TextChangedI" }, {
-    buffer = bufnr,
-    callback = function()
+  -- on_lines sees every change (typing, API edits, undo); TextChanged would miss some.
+  vim.api.nvim_buf_attach(bufnr, false, {
+    on_lines = function()
       if previews[preview_buf] == nil then
-        return true -- removes this autocmd
+        return true -- detaches this callback
       end
-      -- Debounced: one request after the typing pauses, not one per keystroke.
+      -- Debounced: one request after the edits pause, not one per keystroke.
       timer:stop()
       timer:start(config.preview_debounce_ms, 0, vim.schedule_wrap(function()
         fill_preview(preview_buf)
