@@ -5,25 +5,24 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, TypeVar, cast
 
-P = ParamSpec("P")
-R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 log = logging.getLogger("eventapi.server")
 
 
-def guarded(default: R) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+def guarded(default: Any = None) -> Callable[[F], F]:
     """Wrap an async handler: on any exception log it and answer `default`."""
 
-    def wrap(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    def wrap(fn: F) -> F:
         @functools.wraps(fn)
-        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        async def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return await fn(*args, **kwargs)
             except Exception:
                 log.exception("%s failed", fn.__name__)
                 return default
 
-        return run
+        return cast(F, run)
 
     return wrap
