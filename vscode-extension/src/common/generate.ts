@@ -11,6 +11,8 @@ import type { ServerManager } from "./server";
 import { isProtoDocument } from "./server";
 import type { GeneratorKind } from "./settings";
 
+const SUMMARY_MS = 8000;
+
 /** Optional argument of the generate commands (keybindings, code lenses, other extensions). */
 export interface GenerateCommandArgs {
   scope?: GenerateScope;
@@ -132,7 +134,9 @@ export async function runGenerate(
     } else if (summary.level === "warning") {
       void vscode.window.showWarningMessage(summary.message);
     } else {
-      void vscode.window.showInformationMessage(summary.message);
+      // The server announces the outcome itself (window/showMessage); a second notification
+      // would only repeat it, so the count goes to the status bar.
+      vscode.window.setStatusBarMessage(`$(check) ${summary.message}`, SUMMARY_MS);
     }
   } catch (error) {
     if (isCancellation(error)) {

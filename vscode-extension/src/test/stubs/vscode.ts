@@ -180,6 +180,7 @@ interface ProviderLike {
 export const control = {
   configuration: new Map<string, unknown>(),
   messages: [] as ShownMessage[],
+  statusBarMessages: [] as { text: string; timeoutMs: number | undefined }[],
   /** Answer for the next message boxes with buttons, in order; undefined = dismissed. */
   messageAnswers: [] as (string | undefined)[],
   quickPickAnswers: [] as unknown[],
@@ -199,6 +200,7 @@ export const control = {
   reset(): void {
     this.configuration.clear();
     this.messages = [];
+    this.statusBarMessages = [];
     this.messageAnswers = [];
     this.quickPickAnswers = [];
     this.quickPicks = [];
@@ -312,6 +314,13 @@ export const window = {
     };
     control.statusItems.push(item);
     return item;
+  },
+  setStatusBarMessage(text: string, timeoutMs?: number): Disposable {
+    const entry = { text, timeoutMs };
+    control.statusBarMessages.push(entry);
+    return new Disposable(() => {
+      control.statusBarMessages = control.statusBarMessages.filter((candidate) => candidate !== entry);
+    });
   },
   showInformationMessage(message: string, ...items: unknown[]): Promise<string | undefined> {
     return showMessage("info", message, items);
