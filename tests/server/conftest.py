@@ -19,7 +19,6 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 TESTDATA = Path(__file__).parent / "testdata"
 SERVER = [sys.executable, "-m", "eventapi.server"]
 TIMEOUT = 20.0
-CONVERTER: Any = None
 
 
 class Client(LanguageClient):
@@ -90,20 +89,19 @@ def _record(client: Client, params: types.PublishDiagnosticsParams) -> None:
     client.changed.set()
 
 
-def _command_or_code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
-    # lsprotocol structures every object with a "command" key as a Command, even a CodeAction
-    # whose "command" is an object; a Command's "command" is the command name (a string).
-    kind = types.Command if isinstance(obj.get("command"), str) else types.CodeAction
-    return CONVERTER.structure(obj, kind)  # type: ignore[no-any-return]
-
-
 def make_client() -> Client:
     client = Client()
-    global CONVERTER
-    CONVERTER = client.protocol._converter
-    CONVERTER.register_structure_hook(
+    converter = client.protocol._converter
+
+    def command_or_code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
+        # lsprotocol structures every object with a "command" key as a Command, even a CodeAction
+        # whose "command" is an object; a Command's "command" is the command name (a string).
+        kind = types.Command if isinstance(obj.get("command"), str) else types.CodeAction
+        return converter.structure(obj, kind)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(
         Union[types.Command, types.CodeAction],  # noqa: UP007 (the hook is keyed by this object)
-        _command_or_code_action,
+        command_or_code_action,
     )
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
