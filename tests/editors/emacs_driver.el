@@ -71,6 +71,32 @@
     (eglot--signal-textDocument/didChange)
     (setq result (plist-put result :fixOk (and (eventapi-test--wait (lambda () (not (eventapi-test--has-code "EA003")))) t)))
     (setq result (plist-put result :fixed (eventapi-test--snapshot)))
+    ;; The corrected file is valid: preview its DDL, then edit the table name and watch it follow.
+    (let* ((source (current-buffer))
+           (preview (eventapi-eglot-preview "ddl"))
+           (text (lambda () (with-current-buffer preview (buffer-string)))))
+      (setq result (plist-put result :previewOk
+                              (and (eventapi-test--wait
+                                    (lambda () (string-match-p "CREATE TABLE" (funcall text))))
+                                   t)))
+      (setq result (plist-put result :preview
+                              (list :text (funcall text)
+                                    :mode (symbol-name (buffer-local-value 'major-mode preview)))))
+      (with-current-buffer source
+        (goto-char (point-min))
+        (search-forward "table: \"orders")
+        (insert "_v2"))
+      (setq result (plist-put result :previewFollows
+                              (and (eventapi-test--wait
+                                    (lambda () (string-match-p "orders_v2" (funcall text))))
+                                   t)))
+      (setq result (plist-put result :previewAfterEdit (funcall text))))
+    (setq result (plist-put result :generate
+                            (condition-case err
+                                (let ((generated (eventapi-eglot-generate '("sink") "file")))
+                                  (list :written (vconcat (plist-get generated :written))
+                                        :errors (plist-get generated :errors)))
+                              (error (list :failed (error-message-string err))))))
     result))
 
 (let ((result (condition-case err

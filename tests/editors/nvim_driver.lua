@@ -69,6 +69,34 @@ local ok, err = pcall(function()
   end, 20)
   result.fixed = snapshot(buf)
 
+  -- The corrected file is valid: preview its DDL, then edit the table name and watch it follow.
+  local function lines_of(b)
+    return table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+  end
+  local eventapi = require("eventapi")
+  local preview = eventapi.preview("ddl", nil, buf)
+  result.steps.preview = vim.wait(timeout, function()
+    return lines_of(preview):find("CREATE TABLE", 1, true) ~= nil
+  end, 20)
+  result.preview = { text = lines_of(preview), filetype = vim.bo[preview].filetype }
+  for number, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    local start = line:find('table: "orders"', 1, true)
+    if start then
+      local column = start - 1 + #'table: "orders'
+      vim.api.nvim_buf_set_text(buf, number - 1, column, number - 1, column, { "_v2" })
+      break
+    end
+  end
+  result.steps.preview_follows = vim.wait(timeout, function()
+    return lines_of(preview):find("orders_v2", 1, true) ~= nil
+  end, 20)
+  result.preview_after_edit = lines_of(preview)
+
+  eventapi.generate({ "sink" }, "file", buf)
+  result.steps.generate = vim.wait(timeout, function()
+    return #vim.fn.glob(vim.fn.getcwd() .. "/gen/**/*.sql", false, true) > 0
+  end, 20)
+  result.generated = vim.fn.glob(vim.fn.getcwd() .. "/gen/**/*", false, true)
 end)
 
 result.error = (not ok) and tostring(err) or vim.NIL

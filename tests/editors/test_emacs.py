@@ -1,5 +1,6 @@
 """Emacs 28 (Debian's emacs-nox, headless) with elpa-eglot and editors/emacs/eventapi-eglot.el:
-EA003 at the misspelled option through Flymake, cleared by the fix."""
+EA003 at the misspelled option through Flymake, cleared by the fix; a DDL preview that
+follows edits; generation through the server."""
 
 from __future__ import annotations
 
@@ -98,3 +99,23 @@ def test_fixing_the_typo_in_the_buffer_clears_ea003(session: tuple[Path, dict[st
     assert result["fixOk"], f"EA003 still shown after the fix: {result['fixed']}"
     assert all(d["code"] != "EA003" for d in result["fixed"])
     assert all(d["type"] != "eglot-error" for d in result["fixed"]), result["fixed"]
+
+
+def test_the_ddl_preview_follows_edits(session: tuple[Path, dict[str, Any]]) -> None:
+    _, result = session
+    assert result["previewOk"], f"no DDL preview: {result['preview']}"
+    assert result["preview"]["mode"] == "sql-mode"
+    assert "orders_v2" not in result["preview"]["text"]
+    assert result["previewFollows"], f"the preview did not follow: {result['previewAfterEdit']}"
+
+
+def test_generate_writes_the_sql_under_the_output_dir(
+    session: tuple[Path, dict[str, Any]],
+) -> None:
+    workspace, result = session
+    assert "failed" not in result["generate"], result["generate"]
+    assert result["generate"]["errors"] == 0
+    assert result["generate"]["written"], "the server wrote nothing"
+    sql = sorted((workspace / "gen").rglob("*.sql"))
+    assert sql, result["generate"]
+    assert any("orders_v2" in path.read_text(encoding="utf-8") for path in sql)

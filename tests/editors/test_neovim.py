@@ -1,5 +1,5 @@
 """Neovim 0.7 (Debian's, headless) with editors/nvim/eventapi.lua: EA003 at the misspelled option,
-cleared by the fix."""
+cleared by the fix; a DDL preview that follows edits; generation through the server."""
 
 from __future__ import annotations
 
@@ -84,3 +84,23 @@ def test_fixing_the_typo_in_the_buffer_clears_ea003(session: tuple[Path, dict[st
     assert result["steps"]["fix"], f"EA003 still shown after the fix: {result['fixed']}"
     assert all(d["code"] != "EA003" for d in result["fixed"])
     assert all(d["severity"] != 1 for d in result["fixed"]), result["fixed"]
+
+
+def test_the_ddl_preview_follows_edits(session: tuple[Path, dict[str, Any]]) -> None:
+    _, result = session
+    assert result["steps"]["preview"], f"no DDL preview: {result.get('preview')}"
+    assert result["preview"]["filetype"] == "sql"
+    assert "orders_v2" not in result["preview"]["text"]
+    assert result["steps"]["preview_follows"], (
+        f"the preview did not follow the edit: {result['preview_after_edit']}"
+    )
+
+
+def test_generate_writes_the_sql_under_the_output_dir(
+    session: tuple[Path, dict[str, Any]],
+) -> None:
+    workspace, result = session
+    assert result["steps"]["generate"], f"nothing generated: {result['generated']}"
+    sql = sorted((workspace / "gen").rglob("*.sql"))
+    assert sql, result["generated"]
+    assert any("orders_v2" in path.read_text(encoding="utf-8") for path in sql)

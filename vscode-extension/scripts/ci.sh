@@ -8,6 +8,8 @@ npm ci --no-audit --no-fund
 npm run lint
 npm run compile
 npm test
+# The extension's requests against the real eventapi-lsp of the repository's .venv (make venv).
+npm run test:server
 mkdir -p build
 # No repository field: the extension lives in a monorepo that is not published anywhere yet.
 npx --no-install vsce package --allow-missing-repository --out build/
