@@ -50,6 +50,8 @@
   (require 'eventapi-eglot)
   (setq eventapi-eglot-server-command
         (append (json-parse-string (getenv "EVENTAPI_LSP_CMD") :array-type 'list) nil))
+  ;; EA201 turned off through the settings: proves they reach the server (EA104 stays on).
+  (setq eventapi-eglot-settings '(:severities (:EA201 "off")))
   (eventapi-eglot-setup)
   (find-file (getenv "EVENTAPI_FIXTURE"))
   ;; `eglot-ensure' connects after the current command; batch mode has no command loop.

@@ -42,7 +42,11 @@ end
 
 local ok, err = pcall(function()
   package.path = env.EVENTAPI_NVIM_DIR .. "/?.lua;" .. package.path
-  require("eventapi").setup({ cmd = vim.fn.json_decode(env.EVENTAPI_LSP_CMD) })
+  -- EA201 turned off through the settings: proves they reach the server (EA104 stays on).
+  require("eventapi").setup({
+    cmd = vim.fn.json_decode(env.EVENTAPI_LSP_CMD),
+    settings = { severities = { EA201 = "off" } },
+  })
   vim.cmd("edit " .. vim.fn.fnameescape(env.EVENTAPI_FIXTURE))
   local buf = vim.api.nvim_get_current_buf()
   result.filetype = vim.bo[buf].filetype

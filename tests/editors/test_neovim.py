@@ -79,6 +79,13 @@ def test_ea003_is_shown_at_the_misspelled_option(session: tuple[Path, dict[str, 
     assert "operation" in diagnostic["message"]  # the did-you-mean
 
 
+def test_the_severity_setting_reaches_the_server(session: tuple[Path, dict[str, Any]]) -> None:
+    _, result = session
+    codes = {d["code"] for d in result["opened"]}
+    assert "EA104" in codes, result["opened"]
+    assert "EA201" not in codes, "severities: {EA201: off} did not reach the server"
+
+
 def test_fixing_the_typo_in_the_buffer_clears_ea003(session: tuple[Path, dict[str, Any]]) -> None:
     _, result = session
     assert result["steps"]["fix"], f"EA003 still shown after the fix: {result['fixed']}"

@@ -87,7 +87,8 @@ describe("eventapi-lsp contract", () => {
     child = spawn(serverExecutable(), [], { cwd: workspace });
     child.stderr.on("data", () => undefined);
     connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    const settings = { ...defaultServerSettings(), outputDir };
+    // EA201 off: the settings the extension validates must reach the server (checked below).
+    const settings = { ...defaultServerSettings(), outputDir, severities: { EA201: "off" as const } };
     connection.onRequest("workspace/configuration", (params: { items: ConfigurationItemLike[] }) =>
       answerConfigurationItems(params.items, params.items.map(() => null), () => settings),
     );
@@ -132,6 +133,9 @@ describe("eventapi-lsp contract", () => {
     );
     const line = fs.readFileSync(BROKEN, "utf8").split("\n")[found.range.start.line] ?? "";
     assert.match(line.slice(found.range.start.character, found.range.end.character), /operatoin/);
+    const codes = new Set((diagnostics.get(uri) ?? []).map((diagnostic) => diagnostic.code));
+    assert.ok(codes.has("EA104"), "EA104 missing");
+    assert.ok(!codes.has("EA201"), "severities: {EA201: off} did not reach the server");
   });
 
   for (const kind of ["sdk", "ddl", "flink"] as PreviewKind[]) {
