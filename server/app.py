@@ -7,6 +7,7 @@ and call the core through `Analysis` snapshots.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -14,9 +15,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from eventapi.generators.cli import version
+from eventapi.generators.model.workspace import FileNode
 from eventapi.server.analysis import Analysis, Snapshot
 from eventapi.server.convert import Ranges
-from eventapi.server.documents import DocumentManager
+from eventapi.server.documents import DocumentManager, uri_to_path
+from eventapi.server.positions import Converter
 from eventapi.server.scheduler import Scheduler
 
 log = logging.getLogger("eventapi.server")
@@ -42,6 +45,18 @@ class EventApiProtocol(LanguageServerProtocol):
         return (yield from super().lsp_initialize(params))
 
 
+@dataclass(frozen=True)
+class FileContext:
+    snap: Snapshot
+    file: FileNode
+    ranges: Ranges
+    converter: Converter
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+
 class EventApiServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("eventapi-lsp", version(), protocol_cls=EventApiProtocol)
@@ -58,6 +73,18 @@ class EventApiServer(LanguageServer):
 
     def ranges(self, snap: Snapshot) -> Ranges:
         return Ranges(snap.workspace, self.documents)
+
+    async def file_context(self, uri: str) -> FileContext | None:
+        """The current snapshot, the file's model and its position converter (open or not)."""
+        path = uri_to_path(uri)
+        if path is None:
+            return None
+        snap = await self.scheduler.current()
+        f = snap.workspace.files.get(path)
+        if f is None:
+            return None
+        ranges = self.ranges(snap)
+        return FileContext(snap, f, ranges, ranges.converter(path))
 
     def log_message(
         self, message: str, kind: types.MessageType = types.MessageType.Warning

@@ -136,22 +136,18 @@ def register(server: EventApiServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded(None)
     async def hover(ls: EventApiServer, params: types.HoverParams) -> types.Hover | None:
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
+        ctx = await ls.file_context(params.text_document.uri)
+        if ctx is None:
             return None
-        snap = await ls.scheduler.current()
-        f = snap.workspace.files.get(doc.path)
-        if f is None:
-            return None
-        line, col = doc.converter(ls.encoding).point(params.position)
-        hit = lookup.at(f, line, col)
+        line, col = ctx.converter.point(params.position)
+        hit = lookup.at(ctx.file, line, col)
         if hit is None:
             return None
         options = GenerateOptions(flink_version=ls.analysis.settings.flink_version)
-        text = hover_text(snap.workspace, hit, options)
+        text = hover_text(ctx.snap.workspace, hit, options)
         if text is None:
             return None
         return types.Hover(
             types.MarkupContent(types.MarkupKind.Markdown, text),
-            ls.ranges(snap).range(doc.path, hit.span),
+            ctx.ranges.range(ctx.path, hit.span),
         )
