@@ -342,48 +342,28 @@ class _Parser:
 
     def parse_top(self) -> list[ast.Decl]:
         decls: list[ast.Decl] = []
+        top: dict[str, Callable[[], ast.Decl | None]] = {
+            "message": self.message,
+            "enum": self.enum,
+            "service": self.service,
+            "extend": self.extend,
+            "option": self.option_statement,
+            "import": self.import_,
+            "syntax": self.syntax,
+            "edition": self.syntax,
+            "package": self.package,
+        }
         while True:
             tok = self.peek()
             if tok.kind == Kind.EOF:
                 return decls
             text = tok.text
-            if tok.kind == Kind.IDENT:
-                if text == "message":
-                    m = self.message()
-                    if m:
-                        decls.append(m)
-                    continue
-                if text == "enum":
-                    e = self.enum()
-                    if e:
-                        decls.append(e)
-                    continue
-                if text == "service":
-                    s = self.service()
-                    if s:
-                        decls.append(s)
-                    continue
-                if text == "extend":
-                    x = self.extend()
-                    if x:
-                        decls.append(x)
-                    continue
-                if text == "option":
-                    o = self.option_statement()
-                    if o:
-                        decls.append(o)
-                    continue
-                if text == "import":
-                    i = self.import_()
-                    if i:
-                        decls.append(i)
-                    continue
-                if text in ("syntax", "edition"):
-                    decls.append(self.syntax())
-                    continue
-                if text == "package":
-                    decls.append(self.package())
-                    continue
+            parse = top.get(text) if tok.kind == Kind.IDENT else None
+            if parse is not None:
+                decl = parse()
+                if decl is not None:
+                    decls.append(decl)
+                continue
             if tok.kind == Kind.SYMBOL and text == ";":
                 self.pos += 1
                 continue
