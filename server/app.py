@@ -44,6 +44,15 @@ class EventApiProtocol(LanguageServerProtocol):
             ]
         return (yield from super().lsp_initialize(params))
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        # The DocumentManager owns the text. pygls's own incremental update is skipped: it costs a
+        # second copy per edit and clamps the change's positions in place (it splits lines on
+        # '\r' too), so our handler would see altered ranges.
+        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
+
 
 @dataclass(frozen=True)
 class FileContext:
