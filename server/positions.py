@@ -62,7 +62,8 @@ class Lines:
 
 
 def to_client_col(line_text: str, col: int, encoding: str) -> int:
-    """Code-point column -> client units on that line."""
+    """Code-point column -> client units on that line (clamped to the line's end, as LSP does)."""
+    col = min(max(col, 0), len(line_text))
     if encoding == UTF32 or line_text.isascii():
         return col
     return sum(_units(ch, encoding) for ch in line_text[:col])

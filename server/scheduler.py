@@ -1,8 +1,10 @@
 """Debounced, coalescing analysis on one worker thread; stale results are dropped.
 
-Every edit bumps the generation and (re)arms a short timer. When it fires, the worker analyses the
-current texts; a result whose generation is no longer the latest is never published (the newer
-run will be). Requests that need an up-to-date model (`current()`) skip the debounce and wait.
+Every edit bumps the generation. An edit after a quiet moment is analysed at once (no added
+latency for a single change); edits in quick succession (a burst of typing) re-arm a short timer
+instead, so one analysis covers the burst. A result whose generation is no longer the latest is
+never published (the newer run will be). Requests that need an up-to-date model (`current()`)
+skip the debounce and wait.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from eventapi.server.documents import DocumentManager
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.075
+QUIET_SECONDS = 0.05  # an edit this long after the previous one is not part of a burst
 
 
 class Scheduler:
@@ -37,6 +40,7 @@ class Scheduler:
         self._rerun = False
         self._changed: set[str] = set()
         self._waiters: list[tuple[int, asyncio.Future[Snapshot]]] = []
+        self._last_touch = 0.0
 
     def touch(self, changed: str | None = None, delay: float = DEBOUNCE_SECONDS) -> None:
         """Something changed (a path, or everything when None): analyse again after `delay`."""
@@ -44,8 +48,14 @@ class Scheduler:
         if changed is not None:
             self._changed.add(changed)
         loop = asyncio.get_running_loop()
+        now = loop.time()
+        burst = now - self._last_touch < QUIET_SECONDS
+        self._last_touch = now
+        busy = self._task is not None and not self._task.done()
         if self._timer is not None:
             self._timer.cancel()
+        elif not burst and not busy:
+            delay = 0
         self._timer = loop.call_later(delay, self._fire)
 
     def _fire(self) -> None:
