@@ -198,16 +198,16 @@ class Resolver:
         self.op = op
         # Every symbol lookup is recorded, so a later snapshot can reuse this result when
         # none of the definitions it read have changed (see resolve_sinks).
-        self.deps: dict[tuple[str, str], n.MessageNode | n.EnumNode | None] = {}
-        found = ws.resolve(op.input.name, service.full_name)
-        self.deps[(op.input.name, service.full_name)] = found[0] if found else None
+        self.deps: dict[tuple[str, str, str | None], n.MessageNode | n.EnumNode | None] = {}
+        found = ws.resolve(op.input.name, service.full_name, path)
+        self.deps[(op.input.name, service.full_name, path)] = found[0] if found else None
         self.event = found[0] if found and isinstance(found[0], n.MessageNode) else None
         self.diagnostics: list[Diagnostic] = []
 
     def field_type(self, f: n.FieldNode, scope: str) -> FieldType:
         ft = self.ws.field_type(f, scope)
         if ft.scalar is None:
-            self.deps[(f.type_name, scope)] = ft.symbol
+            self.deps[(f.type_name, scope, self.ws.home_of(f, scope))] = ft.symbol
         return ft
 
     def report(
@@ -663,9 +663,9 @@ def _derive_column(source: HeaderSource | DataSource) -> str:
 
 
 _Result = tuple[list[ResolvedSink], list[Diagnostic]]
-_MEMO: OrderedDict[int, tuple[n.OperationNode, str, dict[tuple[str, str], object], _Result]] = (
-    OrderedDict()
-)
+_MEMO: OrderedDict[
+    int, tuple[n.OperationNode, str, dict[tuple[str, str, str | None], object], _Result]
+] = OrderedDict()
 _MEMO_SIZE = 20000
 
 
@@ -676,7 +676,7 @@ def resolve_sinks(ws: Workspace, path: str, service: n.ServiceNode, op: n.Operat
         hit is not None
         and hit[0] is op
         and hit[1] == path
-        and all(_lookup(ws, name, scope) is node for (name, scope), node in hit[2].items())
+        and all(_lookup(ws, *key) is node for key, node in hit[2].items())
     ):
         _MEMO.move_to_end(id(op))
         return hit[3]
@@ -688,6 +688,6 @@ def resolve_sinks(ws: Workspace, path: str, service: n.ServiceNode, op: n.Operat
     return result
 
 
-def _lookup(ws: Workspace, name: str, scope: str) -> object:
-    found = ws.resolve(name, scope)
+def _lookup(ws: Workspace, name: str, scope: str, from_path: str | None) -> object:
+    found = ws.resolve(name, scope, from_path)
     return found[0] if found else None

@@ -73,20 +73,34 @@ class Workspace:
     targets: tuple[str, ...]  # the user's files (checked and generated), in a stable order
     imports: dict[str, dict[str, str | None]]  # path -> import name -> resolved path
     _cache: dict[object, object] = field(default_factory=dict, repr=False)
-    _resolved: dict[tuple[str, str], tuple[Symbol, str] | None] = field(
+    _resolved: dict[tuple[str, str, str | None], tuple[Symbol, str] | None] = field(
         default_factory=dict, repr=False
     )
 
     @cached_property
-    def symbols(self) -> dict[str, tuple[Symbol, str]]:
-        """Full name -> (message or enum, path of the defining file). First definition wins."""
-        table: dict[str, tuple[Symbol, str]] = {}
-        for path, f in self.files.items():
+    def definitions(self) -> dict[str, list[tuple[Symbol, str]]]:
+        """Full name -> every (message or enum, defining file), in path order.
+
+        Unrelated protos in one workspace may define the same name; resolution then prefers the
+        referencing file and its imports, and the path order keeps every front end in agreement.
+        """
+        table: dict[str, list[tuple[Symbol, str]]] = {}
+        for path in sorted(self.files):
+            f = self.files[path]
             for m in f.all_messages():
-                table.setdefault(m.full_name, (m, path))
+                table.setdefault(m.full_name, []).append((m, path))
             for e in f.all_enums():
-                table.setdefault(e.full_name, (e, path))
+                table.setdefault(e.full_name, []).append((e, path))
         return table
+
+    @cached_property
+    def symbols(self) -> dict[str, tuple[Symbol, str]]:
+        """Full name -> (message or enum, path of the defining file); the first in path order."""
+        return {name: defs[0] for name, defs in self.definitions.items()}
+
+    @cached_property
+    def _service_paths(self) -> dict[int, str]:
+        return {id(s): path for path, f in self.files.items() for s in f.services}
 
     @cached_property
     def packages(self) -> frozenset[str]:
@@ -126,15 +140,40 @@ class Workspace:
         self._cache[key] = result
         return result
 
-    def resolve(self, name: str, scope: str) -> tuple[Symbol, str] | None:
-        """Resolve a type name as written in `scope` (a message or package full name)."""
-        key = (name, scope)
+    def resolve(
+        self, name: str, scope: str, from_path: str | None = None
+    ) -> tuple[Symbol, str] | None:
+        """Resolve a type name as written in `scope` (a message, service or package full name).
+
+        With several definitions of the name, the one in `from_path` (the referencing file) or in
+        a file it imports wins.
+        """
+        key = (name, scope, from_path)
         if key in self._resolved:
             return self._resolved[key]
-        full = resolve_name(name, scope, self.symbols.__contains__)
-        found = self.symbols[full] if full is not None else None
+        full = resolve_name(name, scope, self.definitions.__contains__)
+        found: tuple[Symbol, str] | None = None
+        if full is not None:
+            candidates = self.definitions[full]
+            found = candidates[0]
+            if from_path is not None and len(candidates) > 1:
+                visible = self.visible_paths(from_path)
+                found = next(
+                    (c for c in candidates if c[1] == from_path),
+                    next((c for c in candidates if c[1] in visible), found),
+                )
         self._resolved[key] = found
         return found
+
+    def home_of(self, f: n.FieldNode, scope: str) -> str | None:
+        """The file of the message `scope` that declares field `f` (when the name is ambiguous)."""
+        defs = self.definitions.get(scope, ())
+        if len(defs) < 2:
+            return None
+        for symbol, path in defs:
+            if isinstance(symbol, n.MessageNode) and any(x is f for x in symbol.fields):
+                return path
+        return None
 
     def field_type(self, f: n.FieldNode, scope: str) -> FieldType:
         """The resolved type of a field of the message whose full name is `scope`."""
@@ -145,7 +184,7 @@ class Workspace:
         if f.type_name in SCALARS:
             ft = FieldType(f.type_name, None, f.repeated, f.map_key)
         else:
-            found = self.resolve(f.type_name, scope)
+            found = self.resolve(f.type_name, scope, self.home_of(f, scope))
             ft = FieldType(None, found[0] if found else None, f.repeated, f.map_key)
         self._cache[key] = (f, ft)
         return ft
@@ -155,7 +194,7 @@ class Workspace:
         return found[0] if found and isinstance(found[0], n.MessageNode) else None
 
     def rpc_message(self, ref: n.TypeRef, service: n.ServiceNode) -> n.MessageNode | None:
-        found = self.resolve(ref.name, service.full_name)
+        found = self.resolve(ref.name, service.full_name, self._service_paths.get(id(service)))
         return found[0] if found and isinstance(found[0], n.MessageNode) else None
 
     def file_of(self, full_name: str) -> FileNode | None:

@@ -68,7 +68,7 @@ def _check_ref(
 ) -> Diagnostic | None:
     if name in SCALARS:
         return None
-    found = ws.resolve(name, scope)
+    found = ws.resolve(name, scope, f.path)
     if found is None:
         short = {full.rsplit(".", 1)[-1]: full for full in ws.symbols}
         hint = suggest(name.rsplit(".", 1)[-1], list(short))
