@@ -446,10 +446,10 @@ class Resolver:
                     continue
                 if f.is_header:
                     if auto_map:
-                        add(self.inferred_header(f), f.name_span)
+                        add(self.inferred_header(f), sink.option_span)
                     continue
                 if auto_infer or auto_map:
-                    add(self.inferred(f), f.name_span)
+                    add(self.inferred(f), sink.option_span)
                 else:
                     unmapped.append(f.name)
             if unmapped and sink.auto_infer is not None:

@@ -112,7 +112,12 @@ def _sink(f: FileNode, op: n.OperationNode, r: ResolvedSink) -> Iterator[Diagnos
             continue
         problem = d.identifier_problem(c.name)
         if problem:
-            span = c.mapping.target_column.span if c.mapping and c.mapping.target_column else c.span
+            # An inferred column's own span is its field, maybe in another file: point at the sink.
+            span = (
+                c.mapping.target_column.span
+                if c.mapping and c.mapping.target_column
+                else sink.option_span
+            )
             yield diag("EA411", f.path, span, f"column '{c.name}' {problem}; consider renaming it")
     yield from _keys(f, r)
 

@@ -20,6 +20,9 @@ class Kind(IntEnum):
     ERROR = 7
 
 
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (a hot path)
+
+
 class Span(NamedTuple):
     """A half-open range: 0-based start/end line and column (code points).
 
@@ -36,7 +39,7 @@ class Span(NamedTuple):
 
     def to(self, other: Span) -> Span:
         """The span from the start of self to the end of other."""
-        return Span(self.start_line, self.start_col, other.end_line, other.end_col)
+        return _new(Span, (self[0], self[1], other[2], other[3]))
 
     def contains(self, line: int, col: int) -> bool:
         if line < self.start_line or line > self.end_line:
@@ -56,7 +59,7 @@ class Token(NamedTuple):
 
     @property
     def span(self) -> Span:
-        return Span(self.line, self.col, self.end_line, self.end_col)
+        return _new(Span, self[2:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +74,23 @@ class Comment:
     end_col: int = 0  # column just past the comment on its last line
 
 
+# Leading blanks are folded into every match, so a loop iteration is a token, a comment or a
+# newline, never a run of spaces; the most frequent kinds come first.
 _PATTERN = re.compile(
     r"""
-    (?P<nl>\n)
-    |(?P<ws>[ \t\r\f\v]+)
+    [ \t\r\f\v]*
+    (?:
+     (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<nl>\n)
     |(?P<lc>//[^\n]*)
     |(?P<bc>/\*(?:[^*]|\*(?!/))*(?:\*/)?)
     |(?P<float>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
-    |(?P<int>0[xX][0-9a-fA-F]+|\d+)
-    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<ustr>["'][^\n]*)
     |(?P<sym>[{}\[\]()<>;,=:.\-+/])
+    |(?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<int>0[xX][0-9a-fA-F]+|\d+)
+    |(?P<ustr>["'][^\n]*)
     |(?P<bad>.)
+    )
     """,
     re.VERBOSE,
 )
@@ -113,17 +120,23 @@ def tokenize(text: str, first_line: int = 0) -> Lexed:
     line_start = 0
     last_token_line = -1
     append = tokens.append
+    new = _new
     for m in _PATTERN.finditer(text):
         group = m.lastgroup
-        start = m.start()
         if group == "nl":
             line += 1
-            line_start = start + 1
+            line_start = m.end()
             continue
-        if group == "ws":
+        if group is None:  # blanks at the very end of the text
             continue
+        start = m.start(group)
         col = start - line_start
-        value = m.group()
+        value = m.group(group)
+        kind = _KINDS.get(group)
+        if kind is not None:
+            append(new(Token, (kind, value, line, col, line, col + len(value))))
+            last_token_line = line
+            continue
         if group == "lc":
             comments.append(Comment(value[2:], line, line, last_token_line != line))
             continue
@@ -139,20 +152,15 @@ def tokenize(text: str, first_line: int = 0) -> Lexed:
             )
             if newlines:
                 line += newlines
-                line_start = start + value.rfind("\n") + 1
+                line_start = start + last_nl + 1
             continue
-        kind = _KINDS.get(group or "")
         end_col = col + len(value)
-        if kind is None:
-            if group == "ustr":
-                errors.append((Span(line, col, line, end_col), "unterminated string literal"))
-                kind = Kind.STRING
-                value = value + value[0]
-            else:
-                errors.append((Span(line, col, line, end_col), f"unexpected character {value!r}"))
-                continue
-        append(Token(kind, value, line, col, line, end_col))
-        last_token_line = line
+        if group == "ustr":
+            errors.append((Span(line, col, line, end_col), "unterminated string literal"))
+            append(Token(Kind.STRING, value + value[0], line, col, line, end_col))
+            last_token_line = line
+            continue
+        errors.append((Span(line, col, line, end_col), f"unexpected character {value!r}"))
     end_col = len(text) - line_start
     tokens.append(Token(Kind.EOF, "", line, end_col, line, end_col))
     return Lexed(tokens, comments, errors)

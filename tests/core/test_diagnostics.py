@@ -78,3 +78,15 @@ def test_fixture(fixture: Path) -> None:
         if x.code not in allowed and x.severity == Severity.ERROR
     ]
     assert others == [], f"unexpected errors besides {code}"
+
+
+def test_every_range_lies_inside_its_own_file() -> None:
+    # A diagnostic names its file and a range of that file's text, never a range of another file.
+    checked = load_and_check([str(DATA)], [])
+    assert checked.diagnostics
+    for d in checked.diagnostics:
+        lines = checked.workspace.files[d.path].text.split("\n")
+        s = d.span
+        assert s.end_line < len(lines), d.format()
+        assert s.start_col <= len(lines[s.start_line]), d.format()
+        assert s.end_col <= len(lines[s.end_line]), d.format()
