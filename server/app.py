@@ -44,6 +44,17 @@ class EventApiProtocol(LanguageServerProtocol):
             ]
         return (yield from super().lsp_initialize(params))
 
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams) -> Any:
+        # A client's workDoneToken is part of the request, not of the arguments pygls hands the
+        # command; carry it inside the argument object so the command reports progress on it.
+        token = params.work_done_token
+        args = list(params.arguments or [])
+        if token is not None and args and isinstance(args[0], dict):
+            args[0] = {**args[0], "workDoneToken": token}
+            params = types.ExecuteCommandParams(params.command, args, token)
+        return (yield from super().lsp_workspace__execute_command(params))
+
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
         # The DocumentManager owns the text. pygls's own incremental update is skipped: it costs a

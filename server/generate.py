@@ -1,8 +1,9 @@
 """workspace/executeCommand `eventapi.generate`: write outputs through the core, in the background.
 
 Argument: `{"uri"?: str, "scope": "file"|"workspace", "kinds": ["sdk"|"sink", ...]}`.
-Result: `{"written": [...], "unchanged": [...], "errors": int}`. Work-done progress is created by
-the server when the client supports it; a window/showMessage reports the outcome.
+Result: `{"written": [...], "unchanged": [...], "errors": int}`. Work-done progress goes to the
+client's `workDoneToken` when the request carries one, else to a token the server creates when the
+client supports it; a window/showMessage reports the outcome.
 """
 
 from __future__ import annotations
@@ -56,9 +57,14 @@ async def run_generate(ls: EventApiServer, *args: Any) -> dict[str, object]:
     except BadArgumentsError as exc:
         ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"EventAPI: {exc}"))
         return {"written": [], "unchanged": [], "errors": 1}
-    token = f"eventapi-generate-{uuid.uuid4().hex[:8]}"
+    raw = plain(args[0]) if args else {}
+    client_token = raw.get("workDoneToken") if isinstance(raw, Mapping) else None
+    token: str | int = f"eventapi-generate-{uuid.uuid4().hex[:8]}"
     progress = ls.supports_progress
-    if progress:
+    if isinstance(client_token, (str, int)) and not isinstance(client_token, bool):
+        token = client_token  # the client created it with the request: report on it
+        progress = True
+    elif progress:
         try:
             await ls.work_done_progress.create_async(token)
         except Exception as exc:

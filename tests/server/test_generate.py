@@ -77,3 +77,21 @@ async def test_file_with_errors_writes_nothing_and_counts_errors(tmp_path: Path)
         bad = await execute(client, {"scope": "galaxy"})
         assert bad["errors"] == 1
         assert any("scope must be" in m.message for m in client.messages)
+
+
+async def test_progress_goes_to_the_clients_work_done_token(tmp_path: Path) -> None:
+    folder = copy_testdata("hover", tmp_path)
+    async with session(folder) as client:
+        client.progress_reports["client-token"] = []
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                "eventapi.generate",
+                [{"scope": "workspace", "kinds": ["sink"]}],
+                work_done_token="client-token",
+            )
+        )
+        assert isinstance(result, dict) and result["errors"] == 0
+        reports = client.progress_reports["client-token"]
+        assert isinstance(reports[0], types.WorkDoneProgressBegin)
+        assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+        assert list(client.progress_reports) == ["client-token"]  # no server-created token
