@@ -1,7 +1,7 @@
 """Publishing diagnostics: per file, with the analysed document version, empty lists clear.
 
-After each analysis we publish for the files that changed, the files importing them (their
-results may change with an import), every file whose diagnostics differ from what was last
+After each analysis we publish for the files that changed, the files importing them when their
+results differ from what they last got, every file whose diagnostics differ from what was last
 published, and an empty list for files that left the workspace.
 """
 
@@ -19,19 +19,23 @@ def publish(
     ws = snap.workspace
     ranges = server.ranges(snap)
     wanted: set[str] = set(ws.targets) if previous is None else set()
+    dependents: set[str] = set()
     for path in changed:
         if path in ws.files:
             wanted.add(path)
-            wanted |= snap.dependents(path)
+            dependents |= snap.dependents(path)
     for path in ws.targets:
         old = previous.diagnostics(path) if previous is not None else None
         last = server.published.get(path)
         if old != snap.diagnostics(path) or last is None or last[0] != snap.versions.get(path):
             wanted.add(path)
     targets = set(ws.targets)
-    for path in sorted(wanted & targets):
+    for path in sorted((wanted | dependents) & targets):
         items = tuple(ranges.diagnostic(d) for d in snap.diagnostics(path))
         version = snap.versions.get(path)
+        last = server.published.get(path)
+        if path not in wanted and last is not None and last == (version, items):
+            continue  # a dependent whose diagnostics the change did not alter: nothing new to say
         server.published[path] = (version, items)
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(server.documents.uri_for(path), list(items), version)
