@@ -35,7 +35,7 @@ def test_clean_examples_exit_zero() -> None:
 def test_errors_print_path_line_col_and_exit_one() -> None:
     r = run("--check", "tests/core/testdata/diagnostics/EA406_unknown_data_path.proto")
     assert r.returncode == 1
-    first = r.stdout.splitlines()[0]
+    first = next(line for line in r.stdout.splitlines() if " EA406: " in line)
     assert first.startswith("tests/core/testdata/diagnostics/EA406_unknown_data_path.proto:")
     _path, line, col, rest = first.split(":", 3)
     assert (int(line), int(col)) == (22, 35)
