@@ -16,6 +16,12 @@ def serve(tcp_port: int | None = None) -> None:
         level=os.environ.get("EVENTAPI_LSP_LOG", "WARNING").upper(),
         format="eventapi-lsp %(levelname)s %(message)s",
     )
+    from eventapi.generators.registry import generators
+    from eventapi.generators.rules.engine import load_rules
+
+    # Pay for imports and the option schema before the client's first document arrives.
+    load_rules()
+    generators()
     server = create_server()
     try:
         if tcp_port is not None:

@@ -96,12 +96,22 @@ def _suppressed(f: FileNode) -> dict[int, frozenset[str]]:
     return out
 
 
-def check(ws: Workspace, config: Config | None = None) -> list[Diagnostic]:
-    """All diagnostics for the workspace's target files, sorted, severities applied."""
-    # Import the rule modules (they register themselves) on first use.
+def load_rules() -> None:
+    """Import the rule modules (they register themselves), the SQL dialects they consult and the
+    option schema. Cheap after the first call; a server calls it at start so that the first
+    analysis does not pay for imports."""
+    from eventapi.generators.model.schema import builtin_schema
     from eventapi.generators.rules import events, operations, services, sinks, types
+    from eventapi.generators.sql.dialect import dialect_names
 
     del events, operations, services, sinks, types
+    dialect_names()
+    builtin_schema()
+
+
+def check(ws: Workspace, config: Config | None = None) -> list[Diagnostic]:
+    """All diagnostics for the workspace's target files, sorted, severities applied."""
+    load_rules()
     config = config or Config()
     targets = set(ws.targets)
     found: list[Diagnostic] = []
