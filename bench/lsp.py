@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.protogen import edit_lines, make_proto
 
+OPEN_RUNS = 5
 EDITS = 50
 HOVERS = 50
 FILES = 200
@@ -180,6 +181,22 @@ def pct(values: list[float], q: float) -> float:
     )
 
 
+async def open_only(name: str, cmd: list[str], root: Path, text: str) -> float:
+    """One fresh server: initialize, open the file, time to its first diagnostics (ms)."""
+    folder = root / "src" if name == "eventapi-lsp" else root
+    client = await Client.start(cmd, folder)
+    await client.initialize(folder)
+    uri = (root / "src" / "bench.proto").as_uri()
+    t0 = time.perf_counter()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "proto", "version": 1, "text": text}},
+    )
+    elapsed = await client.publish_after(uri, 0) - t0
+    await client.close()
+    return elapsed * 1000
+
+
 async def single_file(name: str, cmd: list[str], root: Path, text: str) -> dict[str, float]:
     # Our server gets src/ as its folder (the IDL ships with it); buf gets the buf workspace root.
     folder = root / "src" if name == "eventapi-lsp" else root
@@ -280,6 +297,10 @@ async def main() -> None:
         workspace(big, many)
         for name, cmd in SERVERS.items():
             results[name] = await single_file(name, cmd, one, text)
+            # One open per fresh server is a noisy sample: report the median of several.
+            opens = [results[name]["open"]]
+            opens += [await open_only(name, cmd, one, text) for _ in range(OPEN_RUNS - 1)]
+            results[name]["open"] = statistics.median(opens)
             results[name]["rss_200"] = await many_files(name, cmd, big, many)
     ours, buf = results["eventapi-lsp"], results["buf lsp serve"]
     many_lines = sum(t.count("\n") for t in many.values())
@@ -288,7 +309,11 @@ async def main() -> None:
     )
     print(f"{'metric':34} {'eventapi-lsp':>14} {'buf lsp serve':>14}  bar")
     rows = [
-        ("open -> first diagnostics (ms)", "open", f"<= 1.5x buf ({1.5 * buf['open']:.0f})"),
+        (
+            f"open -> first diagnostics, median of {OPEN_RUNS} (ms)",
+            "open",
+            f"<= 1.5x buf ({1.5 * buf['open']:.0f})",
+        ),
         ("re-open -> diagnostics (ms)", "reopen", ""),
         ("edit -> diagnostics p50 (ms)", "edit_p50", f"<= 0.5x buf ({0.5 * buf['edit_p50']:.0f})"),
         ("edit -> diagnostics p95 (ms)", "edit_p95", ""),
