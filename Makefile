@@ -27,7 +27,7 @@ editors:
 	bash scripts/install-editors.sh
 
 # Build, lint, test and package the VS Code extension (.vsix under vscode-extension/build/).
-vscode:
+vscode: $(STAMP)
 	bash vscode-extension/scripts/ci.sh
 
 lint: $(STAMP)
