@@ -338,6 +338,19 @@ class _Parser:
                 self.error(tok, f"unexpected {tok.text!r} {what}")
                 self.sync()
 
+    def open_block(self, what: str) -> tuple[Token, Token, str] | None:
+        """`keyword Name {`: the keyword, the name and the leading comment, or None (synced)."""
+        start = self.advance()
+        name = self.ident(what)
+        if name is None:
+            self.sync()
+            return None
+        comment = self.leading_comment(start.line)
+        if self.expect("{") is None:
+            self.sync()
+            return None
+        return start, name, comment
+
     # -- declarations --------------------------------------------------------------------------
 
     def parse_top(self) -> list[ast.Decl]:
@@ -414,15 +427,10 @@ class _Parser:
         return ast.Import(unquote(tok.text), tok.span, kind)
 
     def message(self) -> ast.Message | None:
-        start = self.advance()
-        name = self.ident("a message name")
-        if name is None:
-            self.sync()
+        opened = self.open_block("a message name")
+        if opened is None:
             return None
-        comment = self.leading_comment(start.line)
-        if self.expect("{") is None:
-            self.sync()
-            return None
+        start, name, comment = opened
         fields: list[ast.Field] = []
         messages: list[ast.Message] = []
         enums: list[ast.Enum] = []
@@ -561,15 +569,10 @@ class _Parser:
         )
 
     def enum(self) -> ast.Enum | None:
-        start = self.advance()
-        name = self.ident("an enum name")
-        if name is None:
-            self.sync()
+        opened = self.open_block("an enum name")
+        if opened is None:
             return None
-        comment = self.leading_comment(start.line)
-        if self.expect("{") is None:
-            self.sync()
-            return None
+        start, name, comment = opened
         values: list[ast.EnumValue] = []
         options: list[ast.Option] = []
 
@@ -629,15 +632,10 @@ class _Parser:
         return ast.Extend(ref, tuple(fields), start.span.to(end_span))
 
     def service(self) -> ast.Service | None:
-        start = self.advance()
-        name = self.ident("a service name")
-        if name is None:
-            self.sync()
+        opened = self.open_block("a service name")
+        if opened is None:
             return None
-        comment = self.leading_comment(start.line)
-        if self.expect("{") is None:
-            self.sync()
-            return None
+        start, name, comment = opened
         rpcs: list[ast.Rpc] = []
         options: list[ast.Option] = []
 
