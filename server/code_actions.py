@@ -46,20 +46,16 @@ def register(server: EventApiServer) -> None:
     async def code_action(
         ls: EventApiServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
+        ctx = await ls.file_context(params.text_document.uri)
+        if ctx is None:
             return []
-        snap = await ls.scheduler.current()
-        f = snap.workspace.files.get(doc.path)
-        if f is None:
-            return []
-        ranges = ls.ranges(snap)
+        snap, f, ranges = ctx.snap, ctx.file, ctx.ranges
         only = (
             [getattr(k, "value", k) for k in params.context.only] if params.context.only else None
         )
         actions: list[types.CodeAction] = []
         if _wanted(only, types.CodeActionKind.QuickFix):
-            for d in snap.diagnostics(doc.path):
+            for d in snap.diagnostics(ctx.path):
                 lsp = ranges.diagnostic(d)
                 if not d.fixes or not _overlaps(lsp.range, params.range):
                     continue
@@ -84,7 +80,7 @@ def register(server: EventApiServer) -> None:
                         continue
                     argument: dict[str, object] = {"scope": scope, "kinds": list(kinds)}
                     if scope == "file":
-                        argument["uri"] = doc.uri
+                        argument["uri"] = params.text_document.uri
                     label = title if scope == "file" else f"{title} (workspace)"
                     actions.append(
                         types.CodeAction(

@@ -13,24 +13,19 @@ def register(server: EventApiServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     @guarded([])
     async def code_lens(ls: EventApiServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
+        ctx = await ls.file_context(params.text_document.uri)
+        if ctx is None:
             return []
-        snap = await ls.scheduler.current()
-        f = snap.workspace.files.get(doc.path)
-        if f is None:
-            return []
-        ranges = ls.ranges(snap)
         argument: dict[str, object] = {
-            "uri": doc.uri,
+            "uri": params.text_document.uri,
             "scope": "file",
             "kinds": list(ls.analysis.settings.generators),
         }
         return [
             types.CodeLens(
-                ranges.range(doc.path, s.name_span),
+                ctx.ranges.range(ctx.path, s.name_span),
                 types.Command("Generate", COMMAND, arguments=[argument]),
             )
-            for s in f.services
+            for s in ctx.file.services
             if s.is_event_bus
         ]
