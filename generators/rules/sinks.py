@@ -13,6 +13,7 @@ from eventapi.generators.rules.catalog import diag, replace_fix
 from eventapi.generators.rules.engine import rule
 from eventapi.generators.sql.dialect import dialect, logical_type
 from eventapi.generators.sql.flink import flink_unsupported
+from eventapi.generators.syntax.tokens import Span
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -154,7 +155,7 @@ def _keys(f: FileNode, r: ResolvedSink) -> Iterator[Diagnostic]:
             fixes: tuple[Fix, ...] = ()
             if sink.primary_key:
                 last = sink.primary_key[-1].span
-                at = type(last)(last.end_line, last.end_col, last.end_line, last.end_col)
+                at = Span(last.end_line, last.end_col, last.end_line, last.end_col)
                 fixes = (
                     Fix(
                         f"Add '{col.name}' to primary_key",
