@@ -17,7 +17,7 @@ import base64
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Final
@@ -113,7 +113,35 @@ def _check_extension(name: str, value: object, problems: list[str]) -> None:
         problems.append(f"extension {name!r}: unsupported value type {type(value).__name__}")
 
 
-@dataclass(frozen=True, slots=True)
+def _nonempty_or_none(value: object) -> bool:
+    return value is None or (type(value) is str and value != "")
+
+
+def _plainly_valid(event: CloudEvent) -> bool:
+    """The common case checked in one pass (every event is built and most are received through
+    here); anything unusual falls back to :meth:`CloudEvent._validate`, which names each problem.
+    """
+    id_, source, type_ = event.id, event.source, event.type
+    if not (type(id_) is str and id_ and type(source) is str and source):
+        return False
+    if not (type(type_) is str and type_ and event.specversion == SPEC_VERSION):
+        return False
+    time, data = event.time, event.data
+    if time is not None and (type(time) is not datetime or time.tzinfo is None):
+        return False
+    if not (data is None or type(data) is bytes):
+        return False
+    if not (_nonempty_or_none(event.subject) and _nonempty_or_none(event.datacontenttype)):
+        return False
+    if not _nonempty_or_none(event.dataschema):
+        return False
+    for name, value in event.extensions.items():
+        if name not in _VALID_NAMES or type(value) is not str:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class CloudEvent:
     """One CloudEvent; ``data`` is the encoded payload, ``datacontenttype`` says how."""
 
@@ -128,7 +156,38 @@ class CloudEvent:
     extensions: Mapping[str, ExtensionValue] = field(default_factory=lambda: _EMPTY)
     data: bytes | None = None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        id: str,
+        source: str,
+        type: str,
+        specversion: str = SPEC_VERSION,
+        time: datetime | None = None,
+        subject: str | None = None,
+        datacontenttype: str | None = None,
+        dataschema: str | None = None,
+        extensions: Mapping[str, ExtensionValue] = _EMPTY,
+        data: bytes | None = None,
+    ) -> None:
+        # What the frozen dataclass would generate, through the slot descriptors directly: every
+        # received event is built here, and object.__setattr__ per field costs twice as much.
+        s_id, s_source, s_type, s_version, s_time, s_subject, s_ct, s_schema, s_ext, s_data = (
+            _SETTERS
+        )
+        s_id(self, id)
+        s_source(self, source)
+        s_type(self, type)
+        s_version(self, specversion)
+        s_time(self, time)
+        s_subject(self, subject)
+        s_ct(self, datacontenttype)
+        s_schema(self, dataschema)
+        s_ext(self, extensions)
+        s_data(self, data)
+        if not _plainly_valid(self):
+            self._validate()
+
+    def _validate(self) -> None:
         problems: list[str] = []
         for name in ("id", "source", "type"):
             value = getattr(self, name)
@@ -193,3 +252,6 @@ class CloudEvent:
         for name, value in self.extensions.items():
             out[name] = attribute_string(value)
         return out
+
+
+_SETTERS: Final = tuple(getattr(CloudEvent, f.name).__set__ for f in fields(CloudEvent))

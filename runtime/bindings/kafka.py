@@ -20,6 +20,8 @@ from eventapi.runtime.errors import BindingError
 PREFIX = "ce_"
 CONTENT_TYPE_HEADER = "content-type"
 Headers = tuple[tuple[str, bytes], ...]
+#: Header name → attribute name for the lowercase headers already seen.
+_ATTRIBUTE_OF: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,25 +65,33 @@ def from_message(
 ) -> CloudEvent:
     """Read a record in either mode (structured when ``content-type`` says so)."""
     attrs: dict[str, ExtensionValue] = {}
-    content_type: str | None = None
+    attribute_of = _ATTRIBUTE_OF.get
     try:
         for name, raw in headers or ():
-            # Fast path for the lowercase names every CloudEvents producer writes.
-            if name[:3] == PREFIX and name.islower():
-                attrs[name[3:]] = raw.decode() if type(raw) is bytes else _text(raw)
+            # Fast path: a lowercase name seen before (events repeat the same few).
+            attr = attribute_of(name)
+            if attr is not None and type(raw) is bytes:
+                attrs[attr] = raw.decode()
                 continue
             lower = name.lower()
             if lower == CONTENT_TYPE_HEADER:
-                content_type = _text(raw)
+                attrs["datacontenttype"] = _text(raw)
             elif lower.startswith(PREFIX):
                 attrs[lower[len(PREFIX) :]] = _text(raw)
+            else:
+                continue
+            if name == lower and len(_ATTRIBUTE_OF) < 10_000:
+                _ATTRIBUTE_OF[name] = _attribute_name(name)
     except UnicodeDecodeError:
         raise BindingError("a ce_ or content-type header is not UTF-8") from None
-    if structured.is_structured(content_type):
+    content_type = attrs.get("datacontenttype")
+    if type(content_type) is str and structured.is_structured(content_type):
         return structured.from_json(value or b"")
-    if content_type is not None:
-        attrs["datacontenttype"] = content_type
     return structured.event_from_attributes(attrs, value)
+
+
+def _attribute_name(header: str) -> str:
+    return "datacontenttype" if header == CONTENT_TYPE_HEADER else header[len(PREFIX) :]
 
 
 def from_kafka(message: KafkaMessage) -> CloudEvent:

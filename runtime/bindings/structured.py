@@ -12,7 +12,7 @@ import binascii
 import json
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from eventapi.runtime.cloudevent import (
     CORE_ATTRIBUTES,
@@ -21,6 +21,7 @@ from eventapi.runtime.cloudevent import (
     ExtensionValue,
     parse_time,
 )
+from eventapi.runtime.codecs import jsontext
 from eventapi.runtime.errors import BindingError, CloudEventError
 
 CONTENT_TYPE = STRUCTURED_JSON_CONTENT_TYPE
@@ -57,7 +58,7 @@ def to_json(event: CloudEvent) -> bytes:
 def from_json(body: bytes) -> CloudEvent:
     """Read an event in the JSON event format; every problem is reported in one BindingError."""
     try:
-        doc = json.loads(body)
+        doc = jsontext.loads(body)
     except ValueError as exc:
         raise BindingError(f"structured event is not JSON: {exc}") from None
     if not isinstance(doc, dict):
@@ -82,12 +83,36 @@ def from_json(body: bytes) -> CloudEvent:
     return event_from_attributes(attrs, data)
 
 
+_CORE: Final = frozenset(CORE_ATTRIBUTES)
+
+
 def event_from_attributes(attrs: Mapping[str, ExtensionValue], data: bytes | None) -> CloudEvent:
     """Build a received event from attribute values keyed by attribute name.
 
     Core attributes must be strings; the rest are extensions. Raises :class:`BindingError` with
     every problem at once.
     """
+    # Fast path for a well-formed event; anything it trips over is re-read by the checking path
+    # below, which names every problem.
+    try:
+        time_text = attrs.get("time")
+        return CloudEvent(
+            attrs["id"],  # type: ignore[arg-type]
+            attrs["source"],  # type: ignore[arg-type]
+            attrs["type"],  # type: ignore[arg-type]
+            attrs["specversion"],  # type: ignore[arg-type]
+            None if time_text is None else parse_time(time_text),  # type: ignore[arg-type]
+            attrs.get("subject"),  # type: ignore[arg-type]
+            attrs.get("datacontenttype"),  # type: ignore[arg-type]
+            attrs.get("dataschema"),  # type: ignore[arg-type]
+            {k: v for k, v in attrs.items() if k not in _CORE},
+            data,
+        )
+    except (KeyError, TypeError, ValueError, CloudEventError):
+        return _checked_event(attrs, data)
+
+
+def _checked_event(attrs: Mapping[str, ExtensionValue], data: bytes | None) -> CloudEvent:
     problems: list[str] = []
     core: dict[str, str] = {}
     extensions: dict[str, ExtensionValue] = {}

@@ -19,6 +19,7 @@ from enum import IntEnum
 from typing import Any
 
 from eventapi.runtime.cloudevent import parse_time
+from eventapi.runtime.codecs import jsontext, straight
 from eventapi.runtime.codecs.schema import NULLABLE, WRAPPED, FieldSpec, Kind, MessageSchema
 from eventapi.runtime.errors import CodecError
 
@@ -305,6 +306,8 @@ class CompiledMessage:
         self.enc: list[tuple[str, str, Conv, bool]] = []
         self.dec: list[tuple[str, str, str, Conv, Callable[[], Any]]] = []
         self.oneofs: dict[str, list[str]] = {}
+        self.specs: list[FieldSpec] = []  # the FieldSpec of each ``dec`` row
+        self._fast: Callable[[Any], dict[str, Any]] | None = None
 
     def encode(self, obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -334,6 +337,16 @@ class CompiledMessage:
                 raise CodecError(f"oneof {group!r} has more than one member set: {set_}")
 
     def decode_kwargs(self, doc: Any) -> dict[str, Any]:
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = straight.build(self.dec, self.specs, self.checked_kwargs)
+        try:
+            return fast(doc)
+        except (CodecError, TypeError, ValueError):
+            return self.checked_kwargs(doc)  # raises again, naming the field
+
+    def checked_kwargs(self, doc: Any) -> dict[str, Any]:
+        """The reference decoder: field by field, errors carry the field's path."""
         if not isinstance(doc, dict):
             raise CodecError(f"expected a JSON object for {self.schema.full_name}, got {doc!r}")
         kwargs: dict[str, Any] = {}
@@ -363,7 +376,7 @@ class CompiledMessage:
 
     def decode_bytes_kwargs(self, data: bytes) -> dict[str, Any]:
         try:
-            doc = json.loads(data)
+            doc = jsontext.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise CodecError(f"data is not JSON: {exc}") from None
         return self.decode_kwargs(doc)
@@ -495,6 +508,7 @@ def _fill(
         compiled.enc.append((spec.py_name, spec.name, enc, nullable))
         camel = spec.json_name if spec.json_name != spec.name else spec.name
         compiled.dec.append((spec.name, camel, spec.py_name, dec, _default_factory(spec)))
+        compiled.specs.append(spec)
         if spec.oneof is not None:
             compiled.oneofs.setdefault(spec.oneof, []).append(spec.py_name)
 

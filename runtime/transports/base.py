@@ -447,29 +447,48 @@ class Transport(ABC):
         return task
 
     async def _dispatch(self, sub: Subscription, received: Received[Any]) -> None:
+        try:
+            await sub.chain(received)
+        except Exception as exc:
+            await self._handler_failed(sub, received, exc)
+            return
+        if not received.settled:
+            received.settled = True
+            await received._ack()
+
+    async def _handler_failed(
+        self, sub: Subscription, received: Received[Any], exc: Exception
+    ) -> None:
+        """The handler raised ``exc``: retry in place, hand back or dead-letter (step 2 above).
+
+        Split from :meth:`_dispatch` so a transport's hot loop can run the handler inline and come
+        here only on failure.
+        """
         while True:
-            try:
-                await sub.chain(received)
-            except Exception as exc:
-                if received.settled:
-                    await self._report(_failure("handler", sub, received, exc, "settled"))
-                    return
-                if received.attempt >= self.config.max_attempts:
-                    reason = f"handler failed {received.attempt} times: {exc!r}"
-                    outcome = "dead_letter" if self.config.dead_letter else "dropped"
-                    await self._report(_failure("handler", sub, received, exc, outcome))
-                    await self._settle_dead(received, reason, sub)
-                    return
-                await self._report(_failure("handler", sub, received, exc, "retry"))
-                if received.retry_in_place:
-                    await asyncio.sleep(self.config.retry_backoff.delay(received.attempt))
-                    received.attempt += 1
-                    continue
+            if received.settled:
+                await self._report(_failure("handler", sub, received, exc, "settled"))
+                return
+            if received.attempt >= self.config.max_attempts:
+                reason = f"handler failed {received.attempt} times: {exc!r}"
+                outcome = "dead_letter" if self.config.dead_letter else "dropped"
+                await self._report(_failure("handler", sub, received, exc, outcome))
+                await self._settle_dead(received, reason, sub)
+                return
+            await self._report(_failure("handler", sub, received, exc, "retry"))
+            if not received.retry_in_place:
                 received.settled = True
                 await received._requeue()
                 return
+            await asyncio.sleep(self.config.retry_backoff.delay(received.attempt))
+            received.attempt += 1
+            try:
+                await sub.chain(received)
+            except Exception as again:
+                exc = again
+                continue
             if not received.settled:
-                await received.ack()
+                received.settled = True
+                await received._ack()
             return
 
     async def _settle_dead(self, received: Received[Any], reason: str, sub: Subscription) -> None:

@@ -74,18 +74,34 @@ class KafkaReceived(Received[Any]):
 
     retry_in_place = True
 
-    def __init__(self, event: Any, cloudevent: CloudEvent, sub: Subscription, msg: Any) -> None:
+    def __init__(
+        self,
+        event: Any,
+        cloudevent: CloudEvent,
+        sub: Subscription,
+        msg: Any,
+        topic_partition: tuple[str, int],
+    ) -> None:
         super().__init__(event, cloudevent, sub.channel)
         self._sub = sub
         self._msg = msg
-        self.topic: str = msg.topic()
-        self.partition: int = msg.partition()
-        self.offset: int = msg.offset()
-        self.key: bytes | None = msg.key()
+        self._tp = topic_partition
+        self.topic: str = topic_partition[0]
+        self.partition: int = topic_partition[1]
+
+    @property
+    def offset(self) -> int:
+        offset: int = self._msg.offset()
+        return offset
+
+    @property
+    def key(self) -> bytes | None:
+        key: bytes | None = self._msg.key()
+        return key
 
     async def _ack(self) -> None:
         state: _SubState = self._sub.state
-        state.pending[(self.topic, self.partition)] = self.offset + 1
+        state.pending[self._tp] = self._msg.offset() + 1
 
     async def commit(self) -> None:
         """Mark handled and commit this record's offset now (synchronously)."""
@@ -301,43 +317,71 @@ class KafkaTransport(Transport):
                 if record.error() is not None:
                     log.warning("kafka error on %r: %s", sub.channel, record.error())
                     continue
-                partitions.setdefault((record.topic(), record.partition()), []).append(record)
-            await asyncio.gather(*(self._handle(sub, state, rs) for rs in partitions.values()))
+                tp = (record.topic(), record.partition())
+                found = partitions.get(tp)
+                if found is None:
+                    partitions[tp] = [record]
+                else:
+                    found.append(record)
+            if len(partitions) == 1:
+                [(tp, batch)] = partitions.items()
+                await self._handle(sub, state, tp, batch)
+            else:
+                await asyncio.gather(
+                    *(self._handle(sub, state, tp, batch) for tp, batch in partitions.items())
+                )
             await state.commit(sync=False)
 
-    async def _handle(self, sub: Subscription, state: _SubState, records: list[Any]) -> None:
+    async def _handle(
+        self, sub: Subscription, state: _SubState, tp: tuple[str, int], records: list[Any]
+    ) -> None:
+        """Handle one partition's records in order (the hot path: one iteration per record)."""
+        read, decode, chain, pending = binding.from_message, sub.decode, sub.chain, state.pending
         for record in records:
             if sub.stopping:
                 return  # not handled, not committed: the next consumer gets it
             try:
-                await self._handle_one(sub, record)
+                try:
+                    cloudevent = read(record.value(), record.headers())
+                    event = decode(cloudevent)
+                except (BindingError, CodecError) as exc:
+                    await self._undecodable_record(sub, state, tp, record, exc)
+                    continue
+                # Transport._dispatch inlined. Awaited directly, not as a task: records of a
+                # partition are handled one after another, and close() drains by waiting for
+                # the consume loop itself.
+                received = KafkaReceived(event, cloudevent, sub, record, tp)
+                try:
+                    await chain(received)
+                except Exception as exc:
+                    await self._handler_failed(sub, received, exc)
+                    continue
+                if not received.settled:
+                    received.settled = True
+                    pending[tp] = record.offset() + 1
             except Exception as exc:
                 # Could not settle (e.g. the dead-letter topic refused it): rewind so the record
                 # is fetched again instead of being skipped by a later commit.
-                log.error("kafka record %s/%s failed: %r", record.partition(), record.offset(), exc)
-                tp = ck.TopicPartition(record.topic(), record.partition(), record.offset())
-                await state.call(state.consumer.seek, tp)
+                log.error("kafka record %s/%s failed: %r", tp[1], record.offset(), exc)
+                await state.call(state.consumer.seek, ck.TopicPartition(*tp, record.offset()))
                 await asyncio.sleep(self.config.reconnect_backoff.initial)
                 return
 
-    async def _handle_one(self, sub: Subscription, record: Any) -> None:
-        try:
-            cloudevent = binding.from_message(record.value(), record.headers())
-            event = sub.decode(cloudevent)
-        except (BindingError, CodecError) as exc:
+    async def _undecodable_record(
+        self,
+        sub: Subscription,
+        state: _SubState,
+        tp: tuple[str, int],
+        record: Any,
+        exc: Exception,
+    ) -> None:
+        async def dead(reason: str) -> None:
+            if self.config.dead_letter:
+                await self._dead_letter_record(sub, record, reason)
+            state.pending[tp] = record.offset() + 1
 
-            async def dead(reason: str) -> None:
-                if self.config.dead_letter:
-                    await self._dead_letter_record(sub, record, reason)
-                state: _SubState = sub.state
-                state.pending[(record.topic(), record.partition())] = record.offset() + 1
-
-            details = {"partition": record.partition(), "offset": record.offset()}
-            await self._undecodable(sub.channel, exc, dead, details)
-            return
-        # Awaited directly, not as a task: records of a partition are handled one after another,
-        # and close() drains by waiting for the consume loop itself.
-        await self._dispatch(sub, KafkaReceived(event, cloudevent, sub, record))
+        details = {"partition": tp[1], "offset": record.offset()}
+        await self._undecodable(sub.channel, exc, dead, details)
 
     async def _dead_letter_record(self, sub: Subscription, record: Any, reason: str) -> None:
         headers = [(k, v or b"") for k, v in record.headers() or ()]
