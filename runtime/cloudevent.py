@@ -50,8 +50,8 @@ _EMPTY: Final[Mapping[str, ExtensionValue]] = MappingProxyType({})
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with millisecond precision, e.g. ``2026-12-04T19:39:20.123Z`` (WIRE.md)."""
-    utc = value.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    utc = value.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
@@ -113,10 +113,6 @@ def _check_extension(name: str, value: object, problems: list[str]) -> None:
         problems.append(f"extension {name!r}: unsupported value type {type(value).__name__}")
 
 
-def _nonempty_or_none(value: object) -> bool:
-    return value is None or (type(value) is str and value != "")
-
-
 def _plainly_valid(event: CloudEvent) -> bool:
     """The common case checked in one pass (every event is built and most are received through
     here); anything unusual falls back to :meth:`CloudEvent._validate`, which names each problem.
@@ -131,9 +127,12 @@ def _plainly_valid(event: CloudEvent) -> bool:
         return False
     if not (data is None or type(data) is bytes):
         return False
-    if not (_nonempty_or_none(event.subject) and _nonempty_or_none(event.datacontenttype)):
+    subject, content_type, schema = event.subject, event.datacontenttype, event.dataschema
+    if subject is not None and (type(subject) is not str or not subject):
         return False
-    if not _nonempty_or_none(event.dataschema):
+    if content_type is not None and (type(content_type) is not str or not content_type):
+        return False
+    if schema is not None and (type(schema) is not str or not schema):
         return False
     for name, value in event.extensions.items():
         if name not in _VALID_NAMES or type(value) is not str:
@@ -255,3 +254,48 @@ class CloudEvent:
 
 
 _SETTERS: Final = tuple(getattr(CloudEvent, f.name).__set__ for f in fields(CloudEvent))
+
+
+def from_text_attributes(
+    core: Mapping[str, str], extensions: Mapping[str, ExtensionValue], data: bytes | None
+) -> CloudEvent | None:
+    """A received event from string attributes (binary-mode headers), or None when anything needs
+    the checking path (:meth:`CloudEvent._validate` names the problems).
+
+    ``core`` holds core attributes only, ``extensions`` string values. The checks are those of
+    :func:`_plainly_valid` for values already known to be strings; this skips the constructor
+    because one event is built per received message.
+    """
+    get = core.get
+    id_, source, type_ = get("id"), get("source"), get("type")
+    if not (id_ and source and type_ and get("specversion") == SPEC_VERSION):
+        return None
+    subject, content_type, schema = get("subject"), get("datacontenttype"), get("dataschema")
+    if subject == "" or content_type == "" or schema == "":
+        return None
+    for name in extensions:
+        if name not in _VALID_NAMES:
+            return None
+    time_text = get("time")
+    time = None
+    if time_text is not None:
+        try:
+            time = parse_time(time_text)
+        except ValueError:
+            return None
+    event = _NEW(CloudEvent)
+    s_id, s_source, s_type, s_version, s_time, s_subject, s_ct, s_schema, s_ext, s_data = _SETTERS
+    s_id(event, id_)
+    s_source(event, source)
+    s_type(event, type_)
+    s_version(event, SPEC_VERSION)
+    s_time(event, time)
+    s_subject(event, subject)
+    s_ct(event, content_type)
+    s_schema(event, schema)
+    s_ext(event, extensions)
+    s_data(event, data)
+    return event
+
+
+_NEW = object.__new__

@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eventapi.runtime.bindings import structured
-from eventapi.runtime.cloudevent import CloudEvent, ExtensionValue, attribute_string
+from eventapi.runtime.cloudevent import CloudEvent, attribute_string
 from eventapi.runtime.errors import BindingError
 
 PREFIX = "ce_"
 CONTENT_TYPE_HEADER = "content-type"
 Headers = tuple[tuple[str, bytes], ...]
 #: Header name → attribute name for the lowercase headers already seen.
-_ATTRIBUTE_OF: dict[str, str] = {}
+_CORE_OF: dict[str, str] = {}
+_EXTENSION_OF: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,34 +65,41 @@ def from_message(
     value: bytes | None, headers: Sequence[tuple[str, bytes | str | None]] | None
 ) -> CloudEvent:
     """Read a record in either mode (structured when ``content-type`` says so)."""
-    attrs: dict[str, ExtensionValue] = {}
-    attribute_of = _ATTRIBUTE_OF.get
+    core: dict[str, str] = {}
+    extensions: dict[str, str] = {}
+    core_of, extension_of = _CORE_OF.get, _EXTENSION_OF.get
     try:
         for name, raw in headers or ():
             # Fast path: a lowercase name seen before (events repeat the same few).
-            attr = attribute_of(name)
-            if attr is not None and type(raw) is bytes:
-                attrs[attr] = raw.decode()
-                continue
+            if type(raw) is bytes:
+                attr = core_of(name)
+                if attr is not None:
+                    core[attr] = raw.decode()
+                    continue
+                attr = extension_of(name)
+                if attr is not None:
+                    extensions[attr] = raw.decode()
+                    continue
             lower = name.lower()
             if lower == CONTENT_TYPE_HEADER:
-                attrs["datacontenttype"] = _text(raw)
+                attr = "datacontenttype"
             elif lower.startswith(PREFIX):
-                attrs[lower[len(PREFIX) :]] = _text(raw)
+                attr = lower[len(PREFIX) :]
             else:
                 continue
-            if name == lower and len(_ATTRIBUTE_OF) < 10_000:
-                _ATTRIBUTE_OF[name] = _attribute_name(name)
+            is_core = attr in structured.CORE
+            if is_core:
+                core[attr] = _text(raw)
+            else:
+                extensions[attr] = _text(raw)
+            if name == lower and len(_EXTENSION_OF) < 10_000:
+                (_CORE_OF if is_core else _EXTENSION_OF)[name] = attr
     except UnicodeDecodeError:
         raise BindingError("a ce_ or content-type header is not UTF-8") from None
-    content_type = attrs.get("datacontenttype")
-    if type(content_type) is str and structured.is_structured(content_type):
+    content_type = core.get("datacontenttype")
+    if content_type is not None and structured.is_structured_fast(content_type):
         return structured.from_json(value or b"")
-    return structured.event_from_attributes(attrs, value)
-
-
-def _attribute_name(header: str) -> str:
-    return "datacontenttype" if header == CONTENT_TYPE_HEADER else header[len(PREFIX) :]
+    return structured.event_from_parts(core, extensions, value)
 
 
 def from_kafka(message: KafkaMessage) -> CloudEvent:

@@ -19,6 +19,7 @@ from eventapi.runtime.cloudevent import (
     STRUCTURED_JSON_CONTENT_TYPE,
     CloudEvent,
     ExtensionValue,
+    from_text_attributes,
     parse_time,
 )
 from eventapi.runtime.codecs import jsontext
@@ -30,6 +31,12 @@ CONTENT_TYPE = STRUCTURED_JSON_CONTENT_TYPE
 def is_structured(content_type: str | None) -> bool:
     """True for ``application/cloudevents`` content types (matched case-insensitively)."""
     return content_type is not None and content_type.lower().startswith("application/cloudevents")
+
+
+@lru_cache(maxsize=256)
+def is_structured_fast(content_type: str) -> bool:
+    """:func:`is_structured` remembered per content type (called once per received message)."""
+    return is_structured(content_type)
 
 
 @lru_cache(maxsize=256)
@@ -83,7 +90,16 @@ def from_json(body: bytes) -> CloudEvent:
     return event_from_attributes(attrs, data)
 
 
-_CORE: Final = frozenset(CORE_ATTRIBUTES)
+CORE: Final = frozenset(CORE_ATTRIBUTES)
+
+
+def event_from_parts(
+    core: dict[str, str], extensions: dict[str, str], data: bytes | None
+) -> CloudEvent:
+    """:func:`event_from_attributes` for a binding that already put the core attributes
+    (:data:`CORE`) and the extensions apart."""
+    event = from_text_attributes(core, extensions, data)
+    return _checked_event({**core, **extensions}, data) if event is None else event
 
 
 def event_from_attributes(attrs: Mapping[str, ExtensionValue], data: bytes | None) -> CloudEvent:
@@ -105,7 +121,7 @@ def event_from_attributes(attrs: Mapping[str, ExtensionValue], data: bytes | Non
             attrs.get("subject"),  # type: ignore[arg-type]
             attrs.get("datacontenttype"),  # type: ignore[arg-type]
             attrs.get("dataschema"),  # type: ignore[arg-type]
-            {k: v for k, v in attrs.items() if k not in _CORE},
+            {k: v for k, v in attrs.items() if k not in CORE},
             data,
         )
     except (KeyError, TypeError, ValueError, CloudEventError):

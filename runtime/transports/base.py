@@ -164,6 +164,10 @@ class TransportConfig:
 class Received(ABC, Generic[T]):
     """One delivered message: the decoded ``event``, its ``cloudevent`` and settlement controls."""
 
+    # Slots for what every delivery sets (one object per message); ``__dict__`` keeps
+    # middleware free to attach its own attributes.
+    __slots__ = ("__dict__", "attempt", "channel", "cloudevent", "event", "settled")
+
     #: True when a failed delivery is retried by the consumer (no broker-side redelivery).
     retry_in_place: ClassVar[bool] = False
 

@@ -72,6 +72,7 @@ class KafkaSendOptions(SendOptions):
 class KafkaReceived(Received[Any]):
     """A consumed record: ``partition``, ``offset``, ``key``, ``topic`` and ``commit()``."""
 
+    __slots__ = ("_msg", "_sub", "_tp", "partition", "topic")
     retry_in_place = True
 
     def __init__(
@@ -82,7 +83,12 @@ class KafkaReceived(Received[Any]):
         msg: Any,
         topic_partition: tuple[str, int],
     ) -> None:
-        super().__init__(event, cloudevent, sub.channel)
+        # Received.__init__ spelled out: one of these is built per record.
+        self.event = event
+        self.cloudevent = cloudevent
+        self.channel = topic_partition[0]
+        self.attempt = 1
+        self.settled = False
         self._sub = sub
         self._msg = msg
         self._tp = topic_partition
@@ -138,8 +144,22 @@ class _SubState:
 
     async def commit(self, *, sync: bool) -> None:
         offsets = self.take_offsets()
-        if offsets:
-            await self.call(lambda: self.consumer.commit(offsets=offsets, asynchronous=not sync))
+        if not offsets:
+            return
+        if sync:
+            await self.call(lambda: self.consumer.commit(offsets=offsets, asynchronous=False))
+        else:
+            self.consumer.commit(offsets=offsets, asynchronous=True)  # only queues a request
+
+    async def fetch(self, size: int, timeout: float) -> list[Any]:
+        """The next records: what librdkafka already prefetched is taken on the loop's thread
+        (no thread hop per batch); only an empty queue waits, on the consumer's own thread."""
+        records: list[Any] = self.consumer.consume(size, 0)
+        if records:
+            await asyncio.sleep(0)  # let other tasks run between batches
+            return records
+        waited: list[Any] = await self.call(self.consumer.consume, size, timeout)
+        return waited
 
 
 class KafkaTransport(Transport):
@@ -305,30 +325,32 @@ class KafkaTransport(Transport):
         size, timeout = self.config.batch_size, self.config.poll_timeout
         while not sub.stopping:
             try:
-                records = await state.call(state.consumer.consume, size, timeout)
+                records = await state.fetch(size, timeout)
             except ck.KafkaException as exc:
                 log.warning("kafka consume failed on %r: %s", sub.channel, exc)
                 await asyncio.sleep(self.config.reconnect_backoff.initial)
                 continue
             if not records:
                 continue
-            partitions: dict[tuple[str, int], list[Any]] = {}
+            # The subscription is to one topic, so records group by partition number.
+            partitions: dict[int, list[Any]] = {}
             for record in records:
                 if record.error() is not None:
                     log.warning("kafka error on %r: %s", sub.channel, record.error())
                     continue
-                tp = (record.topic(), record.partition())
-                found = partitions.get(tp)
+                partition = record.partition()
+                found = partitions.get(partition)
                 if found is None:
-                    partitions[tp] = [record]
+                    partitions[partition] = [record]
                 else:
                     found.append(record)
+            channel = sub.channel
             if len(partitions) == 1:
-                [(tp, batch)] = partitions.items()
-                await self._handle(sub, state, tp, batch)
+                [(partition, batch)] = partitions.items()
+                await self._handle(sub, state, (channel, partition), batch)
             else:
                 await asyncio.gather(
-                    *(self._handle(sub, state, tp, batch) for tp, batch in partitions.items())
+                    *(self._handle(sub, state, (channel, p), rs) for p, rs in partitions.items())
                 )
             await state.commit(sync=False)
 
@@ -336,14 +358,14 @@ class KafkaTransport(Transport):
         self, sub: Subscription, state: _SubState, tp: tuple[str, int], records: list[Any]
     ) -> None:
         """Handle one partition's records in order (the hot path: one iteration per record)."""
-        read, decode, chain, pending = binding.from_message, sub.decode, sub.chain, state.pending
+        read, decoder, chain, pending = binding.from_message, sub.decoder, sub.chain, state.pending
         for record in records:
             if sub.stopping:
                 return  # not handled, not committed: the next consumer gets it
             try:
                 try:
                     cloudevent = read(record.value(), record.headers())
-                    event = decode(cloudevent)
+                    event = cloudevent if decoder is None else decoder(cloudevent)
                 except (BindingError, CodecError) as exc:
                     await self._undecodable_record(sub, state, tp, record, exc)
                     continue
