@@ -146,9 +146,17 @@ class NatsCoreReceived(Received[Any]):
 
 
 def _delivered(msg: Any) -> int:
+    """The delivery count from a JetStream reply subject, ``$JS.ACK.<stream>.<consumer>.<n>…``
+    (9 tokens) or ``$JS.ACK.<domain>.<account>.<stream>.<consumer>.<n>…`` (11 or more), read
+    directly: nats-py's ``msg.metadata`` builds the whole record, a datetime included, per message.
+    """
+    tokens = (msg.reply or "").split(".")
+    count = len(tokens)
+    if count < 9 or tokens[0] != "$JS" or tokens[1] != "ACK":
+        return 1
     try:
-        return int(msg.metadata.num_delivered)
-    except Exception:
+        return int(tokens[4] if count == 9 else tokens[6])
+    except ValueError:
         return 1
 
 
