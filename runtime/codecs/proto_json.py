@@ -308,8 +308,20 @@ class CompiledMessage:
         self.oneofs: dict[str, list[str]] = {}
         self.specs: list[FieldSpec] = []  # the FieldSpec of each ``dec`` row
         self._fast: Callable[[Any], dict[str, Any]] | None = None
+        self._fast_encode: Callable[[Any], dict[str, Any]] | None = None
 
     def encode(self, obj: Any) -> dict[str, Any]:
+        fast = self._fast_encode
+        if fast is None:
+            check = self._check_oneofs if self.oneofs else None
+            fast = self._fast_encode = straight.build_encoder(self.enc, self.specs, check)
+        try:
+            return fast(obj)
+        except Exception:  # the reference encoder names the problem
+            return self.checked_encode(obj)
+
+    def checked_encode(self, obj: Any) -> dict[str, Any]:
+        """The reference encoder: field by field, errors carry the field's path."""
         out: dict[str, Any] = {}
         key = ""
         try:

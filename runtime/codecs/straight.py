@@ -24,6 +24,13 @@ _IMMUTABLE = (str, int, float, bool, bytes, type(None), Enum)
 _INT32 = {Kind.INT32, Kind.SINT32, Kind.SFIXED32}
 _UINT32 = {Kind.UINT32, Kind.FIXED32}
 _64BIT = {Kind.INT64, Kind.SINT64, Kind.SFIXED64, Kind.UINT64, Kind.FIXED64}
+_RANGES = {
+    **{kind: (-(2**31), 2**31 - 1) for kind in _INT32},
+    **{kind: (0, 2**32 - 1) for kind in _UINT32},
+    **{kind: (-(2**63), 2**63 - 1) for kind in _64BIT - {Kind.UINT64, Kind.FIXED64}},
+    Kind.UINT64: (0, 2**64 - 1),
+    Kind.FIXED64: (0, 2**64 - 1),
+}
 
 
 def build(
@@ -73,6 +80,69 @@ def build_event(
         )
     lines.append("    return cls(" + ", ".join(f"{attr}={expr}" for attr, expr in items) + ")")
     return _define("decode_event", lines, namespace)
+
+
+#: One encoded field: (attribute, JSON key, converter, may be None).
+EncodeRow = tuple[str, str, Callable[[Any], Any], bool]
+
+
+def build_encoder(
+    rows: Sequence[EncodeRow],
+    specs: Sequence[FieldSpec],
+    check: Callable[[Any], None] | None,
+) -> Callable[[Any], dict[str, Any]]:
+    """The JSON object of a message instance, keys in field order as the reference writes them.
+
+    ``check`` (the oneof check) runs on the instance after the fields. Anything unusual raises
+    (CodecError, AttributeError, …) and the caller re-runs the reference encoder for the error.
+    """
+    namespace: dict[str, Any] = {"check": check}
+    lines = ["def encode(obj):"]
+    lines += [f"    v{index} = obj.{attr}" for index, (attr, *_) in enumerate(rows)]
+    literal: list[str] = []
+    rest: list[str] = []
+    for index, ((_attr, key, convert, nullable), spec) in enumerate(zip(rows, specs, strict=True)):
+        value = f"v{index}"
+        namespace[f"c{index}"] = convert
+        expr = _inline_encode(spec, value, index, namespace) or f"c{index}({value})"
+        if nullable:
+            rest.append(f"    if {value} is not None:")
+            rest.append(f"        out[{key!r}] = {expr}")
+        elif rest:
+            rest.append(f"    out[{key!r}] = {expr}")
+        else:
+            literal.append(f"{key!r}: {expr}")
+    lines.append("    out = {" + ", ".join(literal) + "}")
+    lines += rest
+    if check is not None:
+        lines.append("    check(obj)")
+    lines.append("    return out")
+    return _define("encode", lines, namespace)
+
+
+def _inline_encode(spec: FieldSpec, v: str, index: int, namespace: dict[str, Any]) -> str | None:
+    """An expression encoding ``v`` for the common kinds; the converter handles the rest."""
+    if spec.map_key is not None:
+        return None
+    kind = WRAPPED.get(spec.kind, spec.kind)
+    c = f"c{index}"
+    if spec.repeated:
+        if kind is Kind.STRING:
+            return f"({v} if type({v}) is list and all(type(x) is str for x in {v}) else {c}({v}))"
+        return None
+    if kind is Kind.STRING:
+        return f"({v} if type({v}) is str else {c}({v}))"
+    if kind is Kind.BOOL:
+        return f"({v} if {v} is True or {v} is False else {c}({v}))"
+    if kind in _64BIT or kind in _INT32 or kind in _UINT32:
+        low, high = _RANGES[kind]
+        text = "str({v})" if kind in _64BIT else "{v}"
+        return f"({text.format(v=v)} if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
+    if kind is Kind.ENUM and spec.enum is not None:
+        namespace[f"t{index}"] = spec.enum
+        namespace[f"n{index}"] = {member: member.name for member in spec.enum}
+        return f"(n{index}[{v}] if type({v}) is t{index} else {c}({v}))"
+    return None
 
 
 def _fields(
@@ -138,8 +208,7 @@ def _inline(
         # Up to 18 ASCII digits fit every 64-bit kind; signs, larger values and numbers convert.
         return f"(int({v}) if type({v}) is str and len({v}) < 19 and {v}.isascii() and {v}.isdigit() else {c}({v}))"
     if kind in _INT32 or kind in _UINT32:
-        low = 0 if kind in _UINT32 else -(2**31)
-        high = 2**32 - 1 if kind in _UINT32 else 2**31 - 1
+        low, high = _RANGES[kind]
         return f"({v} if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
     if kind is Kind.ENUM and spec.enum is not None:
         namespace[f"e{index}"] = {member.name: member for member in spec.enum}

@@ -22,7 +22,7 @@ from eventapi.runtime.cloudevent import CloudEvent, format_time, from_text_attri
 from eventapi.runtime.codecs import jsontext, proto_json, straight
 from eventapi.runtime.errors import BindingError, CodecError
 from eventapi.runtime.transports.nats import _delivered
-from tests.runtime.test_codecs import Color, schemas
+from tests.runtime.test_codecs import Color, Everything, Item, schemas
 
 # -- JSON text ---------------------------------------------------------------------------------
 json_values = st.recursive(
@@ -149,6 +149,41 @@ def test_event_shortcut_answers_as_the_reference(doc: Any, tenant: str | None, r
     if fast[0] == "ok":
         assert reference == fast
     assert _decoded(codec.from_cloudevent, event) == reference
+
+
+ENCODE = straight.build_encoder(COMPILED.enc, COMPILED.specs, COMPILED._check_oneofs)
+item_objects = st.builds(Item, sku=st.text(max_size=2) | odd, qty=st.integers(-1, 2**32) | odd)
+objects = st.builds(
+    Everything,
+    id=st.text(max_size=3) | odd,
+    i32=st.sampled_from([-(2**31) - 1, -(2**31), 2**31 - 1, 2**31]) | st.integers() | odd,
+    i64=st.sampled_from([-(2**63) - 1, -(2**63), 2**63 - 1, 2**63]) | st.integers() | odd,
+    u64=st.sampled_from([-1, 0, 2**64 - 1, 2**64]) | odd,
+    f64=st.integers(-1, 2**64),
+    flag=st.booleans() | odd,
+    color=st.sampled_from(Color) | st.integers(-1, 5) | odd,
+    maybe_count=st.none() | st.integers(),
+    maybe_note=st.none() | st.text(max_size=2) | odd,
+    items=st.lists(item_objects, max_size=2),
+    numbers=st.lists(st.integers(), max_size=2),
+    nickname=st.none() | st.text(max_size=2),
+    card=st.none() | st.text(max_size=2),
+    iban=st.none() | st.text(max_size=2),
+    main=st.none() | item_objects | odd,
+) | st.sampled_from([None, "x", Item()])
+
+
+@settings(max_examples=500, deadline=None)
+@given(obj=objects)
+def test_straight_encoder_answers_as_the_reference(obj: Any) -> None:
+    reference = _decoded(COMPILED.checked_encode, obj)
+    try:
+        fast = ("ok", repr(ENCODE(obj)))
+    except Exception:
+        fast = ("declined", None)
+    if fast[0] == "ok":
+        assert reference == fast
+    assert _decoded(COMPILED.encode, obj) == reference
 
 
 # -- CloudEvent from string attributes --------------------------------------------------------
