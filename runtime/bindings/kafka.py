@@ -22,6 +22,8 @@ CONTENT_TYPE_HEADER = "content-type"
 Headers = tuple[tuple[str, bytes], ...]
 #: Header name → attribute name for the lowercase headers already seen.
 _CORE_OF: dict[str, str] = {}
+#: Attribute name → header name, for the attributes already sent.
+_HEADER_OF: dict[str, str] = {}
 _EXTENSION_OF: dict[str, str] = {}
 
 
@@ -46,13 +48,19 @@ def partitionkey(event: CloudEvent) -> bytes | None:
 
 def to_binary(event: CloudEvent, key: bytes | str | None = None) -> KafkaMessage:
     """Binary content mode."""
-    headers: list[tuple[str, bytes]] = []
-    for name, value in event.attributes().items():
-        if name == "datacontenttype":
-            headers.append((CONTENT_TYPE_HEADER, value.encode()))
-        else:
-            headers.append((PREFIX + name, value.encode()))
+    header = _HEADER_OF.get
+    headers = [
+        (header(name) or _header_name(name), value.encode())
+        for name, value in event.attributes().items()
+    ]
     return KafkaMessage(value=event.data, key=_key_bytes(key), headers=tuple(headers))
+
+
+def _header_name(attribute: str) -> str:
+    name = CONTENT_TYPE_HEADER if attribute == "datacontenttype" else PREFIX + attribute
+    if len(_HEADER_OF) < 10_000:
+        _HEADER_OF[attribute] = name
+    return name
 
 
 def to_structured(event: CloudEvent, key: bytes | str | None = None) -> KafkaMessage:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # public, untyped
+#: The C scanner: ``scan(text, index) -> (value, end)``; raises StopIteration or ValueError.
+scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # public, untyped
 
 
 def loads(data: bytes | str) -> Any:
     """Parse one JSON document (bytes or text); raises ``ValueError`` like ``json.loads``."""
     try:
         text = data.decode() if type(data) is bytes else data
-        value, end = _scan(text, 0)
+        value, end = scan(text, 0)
         if end == len(text):
             return value
     except (StopIteration, ValueError):  # UnicodeDecodeError included

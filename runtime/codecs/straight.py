@@ -66,8 +66,14 @@ def build_event(
     Any failure raises (CodecError, ValueError, TypeError…); the caller then takes the reference
     path for the proper error.
     """
-    namespace: dict[str, Any] = {"cls": cls, "loads": jsontext.loads}
-    lines = ["def decode_event(data, extensions):", "    doc = loads(data)"]
+    namespace: dict[str, Any] = {"cls": cls, "scan": jsontext.scan}
+    # jsontext.loads inlined; whatever it would hand to json.loads makes this raise instead.
+    lines = ["def decode_event(data, extensions):", "    text = data.decode()"]
+    lines += [
+        "    doc, end = scan(text, 0)",
+        "    if end != len(text):",
+        "        raise ValueError",
+    ]
     lines += ["    if type(doc) is not dict:", "        raise TypeError('not an object')"]
     items = _fields(rows, specs, namespace, lines)
     for index, (attr, name, convert, is_string) in enumerate(headers):

@@ -249,24 +249,40 @@ class KafkaTransport(Transport):
             return
         opts = options or self.default_options()
         waiter = _Waiter(self, len(events))
+        produce = self._producer.produce
+        report = waiter.report
         for event in events:
-            await self._enqueue(event, channel, opts, waiter)
+            message, partition = self._record(event, opts)
+            headers = list(message.headers)
+            try:  # the common case without a coroutine per record
+                if partition is None:
+                    produce(
+                        channel, message.value, message.key, headers=headers, on_delivery=report
+                    )
+                    continue
+            except BufferError:
+                pass
+            await self._produce(channel, message.value, message.key, headers, waiter, partition)
         await waiter.future
 
     async def _enqueue(
         self, event: CloudEvent, channel: str, options: SendOptions, waiter: _Waiter
     ) -> None:
+        message, partition = self._record(event, options)
+        headers = list(message.headers)
+        await self._produce(channel, message.value, message.key, headers, waiter, partition)
+
+    def _record(
+        self, event: CloudEvent, options: SendOptions
+    ) -> tuple[binding.KafkaMessage, int | None]:
+        """The record for ``event`` (binding, key) and its pinned partition, if any."""
         opts = options if isinstance(options, KafkaSendOptions) else KafkaSendOptions()
         key = opts.key
         if key is None and opts.key_from_partitionkey:
             key = binding.partitionkey(event)
         if self.is_structured(options):
-            message = binding.to_structured(event, key)
-        else:
-            message = binding.to_binary(event, key)
-        await self._produce(
-            channel, message.value, message.key, list(message.headers), waiter, opts.partition
-        )
+            return binding.to_structured(event, key), opts.partition
+        return binding.to_binary(event, key), opts.partition
 
     async def _produce(
         self,

@@ -9,6 +9,7 @@ answer: never accepting what the reference rejects, never a different value.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from nats.aio.msg import Msg
 
 from eventapi.runtime.bindings import kafka, structured
-from eventapi.runtime.cloudevent import CloudEvent, format_time, from_text_attributes
+from eventapi.runtime.cloudevent import CloudEvent, format_time, from_text_attributes, new_id
 from eventapi.runtime.codecs import jsontext, proto_json, straight
 from eventapi.runtime.errors import BindingError, CodecError
 from eventapi.runtime.transports.nats import _delivered
@@ -311,3 +312,12 @@ def test_time_is_rfc3339_with_four_digit_years_and_truncated_milliseconds() -> N
         "0999-01-02T01:04:05.678Z"
     )
     assert format_time(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00.000Z"
+
+
+def test_new_ids_are_canonical_random_uuids() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids[:200]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
