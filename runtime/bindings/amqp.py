@@ -49,18 +49,46 @@ def from_message(
     body: bytes, content_type: str | None, headers: Mapping[str, object] | None
 ) -> CloudEvent:
     """Read a message in either mode; header values may be any AMQP table type."""
-    if structured.is_structured(content_type):
+    if content_type and structured.is_structured_fast(content_type):
         return structured.from_json(body)
-    attrs: dict[str, ExtensionValue] = {}
+    core: dict[str, str] = {}
+    extensions: dict[str, ExtensionValue] = {}
+    text_only = True
+    route_of = _ROUTE.get
     for name, raw in (headers or {}).items():
-        lower = name.lower()
-        for prefix in ACCEPTED_PREFIXES:
-            if lower.startswith(prefix):
-                attrs[lower[len(prefix) :]] = _attribute_value(name, raw)
-                break
+        route = route_of(name) or _route(name)
+        attr = route[0]
+        if not attr:
+            continue  # not a CloudEvents header
+        value = raw if type(raw) is str else _attribute_value(name, raw)
+        if type(value) is not str:
+            text_only = False
+        if route[1]:
+            core[attr] = value  # type: ignore[assignment]  # checked below when not text
+        else:
+            extensions[attr] = value
     if content_type:
-        attrs["datacontenttype"] = content_type
-    return structured.event_from_attributes(attrs, body)
+        core["datacontenttype"] = content_type
+    if text_only:
+        return structured.event_from_parts(core, extensions, body)  # type: ignore[arg-type]
+    return structured.event_from_attributes({**core, **extensions}, body)
+
+
+#: Header name → (attribute name or "" for other headers, is a core attribute), as seen so far.
+_ROUTE: dict[str, tuple[str, bool]] = {}
+
+
+def _route(name: str) -> tuple[str, bool]:
+    lower = name.lower()
+    route = ("", False)
+    for prefix in ACCEPTED_PREFIXES:
+        if lower.startswith(prefix):
+            attr = lower[len(prefix) :]
+            route = (attr, attr in structured.CORE)
+            break
+    if len(_ROUTE) < 10_000:
+        _ROUTE[name] = route
+    return route
 
 
 def from_amqp(message: AmqpMessage) -> CloudEvent:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,6 +200,18 @@ class AmqpTransport(Transport):
             self._exchanges[name] = exchange
         return exchange
 
+    async def send_batch(
+        self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
+    ) -> None:
+        """Publish all concurrently, straight to :meth:`_publish` when no send middleware runs."""
+        if self.config.send_middleware or not self.config.enabled:
+            await super().send_batch(events, channel, options)
+            return
+        if not self.started:
+            raise TransportError("amqp transport is not started")
+        opts = options or self.default_options()
+        await asyncio.gather(*(self._publish(event, channel, opts) for event in events))
+
     async def _publish(self, event: CloudEvent, channel: str, options: SendOptions) -> None:
         opts = options if isinstance(options, AmqpSendOptions) else AmqpSendOptions()
         msg = (
@@ -231,7 +243,7 @@ class AmqpTransport(Transport):
         while True:
             attempt += 1
             try:
-                exchange = await self._exchange(exchange_name)
+                exchange = self._exchanges.get(exchange_name) or await self._exchange(exchange_name)
                 await exchange.publish(message, routing_key=routing_key)
                 return
             except EventApiError:
@@ -311,7 +323,16 @@ class AmqpTransport(Transport):
             details = {"queue": sub.state.queue_name, "delivery_tag": message.delivery_tag}
             await self._undecodable(sub.channel, exc, dead, details)
             return
-        self._spawn(sub, AmqpReceived(event, cloudevent, sub, message))
+        # aio-pika already runs each delivery in its own task (up to ``prefetch`` at once), so
+        # the handler runs here, tracked for close()'s drain, not in yet another task.
+        task = asyncio.current_task()
+        inflight = sub.inflight
+        if task is not None:
+            inflight.add(task)
+        try:
+            await self._dispatch(sub, AmqpReceived(event, cloudevent, sub, message))
+        finally:
+            inflight.discard(task)
 
     async def _stop_subscription(self, sub: Subscription) -> None:
         state: _SubState | None = sub.state

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nats.aio.msg import Msg
 
-from eventapi.runtime.bindings import kafka, structured
+from eventapi.runtime.bindings import amqp, kafka, structured
 from eventapi.runtime.cloudevent import CloudEvent, format_time, from_text_attributes, new_id
 from eventapi.runtime.codecs import jsontext, proto_json, straight
 from eventapi.runtime.errors import BindingError, CodecError
@@ -284,6 +284,57 @@ def test_kafka_header_reader_answers_as_the_spec_reading(
     # Twice: the first call may teach the header cache new names; the second goes through it.
     assert _event_outcome(kafka.from_message, b"{}", headers) == expected
     assert _event_outcome(kafka.from_message, b"{}", headers) == expected
+
+
+amqp_names = st.sampled_from(
+    [
+        "ce-specversion",
+        "ce-id",
+        "ce-source",
+        "cloudEvents_type",
+        "cloudEvents:time",
+        "CE-tenantid",
+        "ce-datacontenttype",
+        "x-eventapi-attempt",
+        "ce-count",
+    ]
+)
+amqp_values = st.sampled_from(
+    ["1.0", "1", "/s", "t", "2026-12-04T19:39:20Z", "", b"/s", b"\xff", 7, True, 2**40]
+) | st.just(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def _reference_amqp(body: bytes, content_type: str | None, headers: dict[str, Any]) -> CloudEvent:
+    """The AMQP binding as documented: three accepted prefixes (any case), table values as
+    attribute values, the content_type property over a ce-datacontenttype header."""
+    if structured.is_structured(content_type):
+        return structured.from_json(body)
+    attrs: dict[str, Any] = {}
+    for name, raw in headers.items():
+        lower = name.lower()
+        prefix = next((p for p in amqp.ACCEPTED_PREFIXES if lower.startswith(p)), None)
+        if prefix is not None:
+            attrs[lower[len(prefix) :]] = amqp._attribute_value(name, raw)
+    if content_type:
+        attrs["datacontenttype"] = content_type
+    return structured.event_from_attributes(attrs, body)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    headers=st.dictionaries(amqp_names, amqp_values, max_size=9),
+    content_type=st.sampled_from([None, "", "application/json", "application/cloudevents+json"]),
+    valid_first=st.booleans(),
+)
+def test_amqp_header_reader_answers_as_the_documented_reading(
+    headers: dict[str, Any], content_type: str | None, valid_first: bool
+) -> None:
+    if valid_first:
+        headers = {**{f"ce-{k}": v for k, v in _minimal().items()}, **headers}
+    body = b'{"specversion":"1.0","id":"1","source":"/s","type":"t"}'
+    expected = _event_outcome(_reference_amqp, body, content_type, headers)
+    assert _event_outcome(amqp.from_message, body, content_type, headers) == expected
+    assert _event_outcome(amqp.from_message, body, content_type, headers) == expected
 
 
 # -- NATS reply subjects ----------------------------------------------------------------------
