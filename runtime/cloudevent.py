@@ -249,20 +249,26 @@ class CloudEvent:
             data=data,
         )
 
-    def attributes(self) -> dict[str, str]:
-        """Every set attribute except data, as canonical strings (core first, then extensions)."""
-        out = {"specversion": self.specversion, "id": self.id, "source": self.source}
-        out["type"] = self.type
-        if self.datacontenttype is not None:
-            out["datacontenttype"] = self.datacontenttype
+    def attributes(self, prefix: str = "", *, content_type: bool = True) -> dict[str, str]:
+        """Every set attribute except data, as canonical strings (core first, then extensions).
+
+        Bindings get their header names directly: ``prefix`` goes before every name, and
+        ``content_type=False`` leaves datacontenttype out (for protocols with a property of
+        their own for it).
+        """
+        p = prefix
+        out = {p + "specversion": self.specversion, p + "id": self.id, p + "source": self.source}
+        out[p + "type"] = self.type
+        if content_type and self.datacontenttype is not None:
+            out[p + "datacontenttype"] = self.datacontenttype
         if self.dataschema is not None:
-            out["dataschema"] = self.dataschema
+            out[p + "dataschema"] = self.dataschema
         if self.subject is not None:
-            out["subject"] = self.subject
+            out[p + "subject"] = self.subject
         if self.time is not None:
-            out["time"] = format_time(self.time)
+            out[p + "time"] = format_time(self.time)
         for name, value in self.extensions.items():
-            out[name] = attribute_string(value)
+            out[p + name] = value if type(value) is str else attribute_string(value)
         return out
 
 

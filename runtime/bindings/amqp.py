@@ -34,10 +34,8 @@ class AmqpMessage:
 
 def to_binary(event: CloudEvent) -> AmqpMessage:
     """Binary content mode."""
-    attrs = event.attributes()
-    content_type = attrs.pop("datacontenttype", None)
-    headers = {PREFIX + name: value for name, value in attrs.items()}
-    return AmqpMessage(body=event.data or b"", content_type=content_type, headers=headers)
+    headers = event.attributes(PREFIX, content_type=False)
+    return AmqpMessage(body=event.data or b"", content_type=event.datacontenttype, headers=headers)
 
 
 def to_structured(event: CloudEvent) -> AmqpMessage:

@@ -231,8 +231,19 @@ class AmqpTransport(Transport):
             priority=opts.priority,
             message_id=event.id,
         )
-        exchange = self.config.exchange if opts.exchange is None else opts.exchange
-        await self._publish_message(exchange, opts.routing_key or channel, message)
+        name = self.config.exchange if opts.exchange is None else opts.exchange
+        routing_key = opts.routing_key or channel
+        exchange = self._exchanges.get(name)
+        if exchange is not None:  # the common case, one coroutine less than the retrying path
+            try:
+                await exchange.publish(message, routing_key=routing_key)
+                return
+            except EventApiError:
+                raise
+            except Exception as exc:
+                log.debug("amqp publish failed, retrying: %r", exc)
+                self._exchanges.pop(name, None)
+        await self._publish_message(name, routing_key, message)
 
     async def _publish_message(self, exchange_name: str, routing_key: str, message: Any) -> None:
         """Publish with confirm, retrying through connection loss until ``send_timeout``."""
