@@ -9,7 +9,7 @@ with aio-pika's ``connect_robust`` (the runtime must reconnect; measured alone, 
 against a plain connection). Receive rates are
 measured from the first to the last message, so consumer-group joins do not count.
 
-Each round starts from the same broker state (fresh Kafka topics and groups, purged queues) and
+Each round starts from the same broker state (a fresh Tansu, purged RabbitMQ queues) and
 the sides take turns going first; each side's figure is its best of ``--rounds`` rounds (2 shared
 cores: single runs swing by ±10 %).
 
@@ -245,46 +245,44 @@ def rows(broker: str, runs: Runs) -> list[tuple[str, str, float, float]]:
 
 
 async def bench_kafka(n: int, rounds: int) -> list[tuple[str, str, float, float]]:
-    proc, bootstrap = start_tansu()
-    try:
+    async def one_round(index: int, order: tuple[str, str]) -> dict[tuple[str, str], float]:
+        # A fresh broker per round: Tansu keeps every record in memory, so later runs would
+        # meet a heavier broker than earlier ones.
+        proc, bootstrap = start_tansu()
+        try:
+            return await kafka_round(bootstrap, n, order)
+        finally:
+            proc.terminate()
+            proc.wait()
 
-        def kafka(**extra: Any) -> KafkaTransport:
-            return KafkaTransport(
-                KafkaConfig(
-                    bootstrap_servers=bootstrap, source="/bench", consumer=KAFKA_CONSUMER, **extra
-                )
-            )
+    return rows("kafka", await measure(rounds, one_round))
 
-        async def one_round(index: int, order: tuple[str, str]) -> dict[tuple[str, str], float]:
-            # Fresh topics and groups per round: every run starts from the same broker state.
-            topic = {side: f"bench.{side}.{index}" for side in order}
-            await kafka().create_topics(list(topic.values()), partitions=4)
-            out: dict[tuple[str, str], float] = {}
-            for side in order:
-                if side == "raw":
-                    raw = partial(kafka_raw_send, bootstrap, topic[side], n)
-                    out["send", side] = await timed(raw, n)
-                else:
-                    async with kafka() as producer:
-                        out["send", side] = await timed(
-                            partial(runtime_send, producer, topic[side], n), n
-                        )
-            for side in order:
-                if side == "raw":
-                    out["receive", side] = await asyncio.to_thread(
-                        kafka_raw_receive, bootstrap, topic[side], n, f"raw{index}"
-                    )
-                else:
-                    async with kafka() as consumer:
-                        out["receive", side] = await runtime_receive(
-                            consumer, topic[side], f"rt{index}", n
-                        )
-            return out
 
-        return rows("kafka", await measure(rounds, one_round))
-    finally:
-        proc.terminate()
-        proc.wait()
+async def kafka_round(
+    bootstrap: str, n: int, order: tuple[str, str]
+) -> dict[tuple[str, str], float]:
+    def kafka() -> KafkaTransport:
+        config = KafkaConfig(bootstrap_servers=bootstrap, source="/bench", consumer=KAFKA_CONSUMER)
+        return KafkaTransport(config)
+
+    topic = {side: f"bench.{side}" for side in order}
+    await kafka().create_topics(list(topic.values()), partitions=4)
+    out: dict[tuple[str, str], float] = {}
+    for side in order:
+        if side == "raw":
+            out["send", side] = await timed(partial(kafka_raw_send, bootstrap, topic[side], n), n)
+        else:
+            async with kafka() as producer:
+                send = partial(runtime_send, producer, topic[side], n)
+                out["send", side] = await timed(send, n)
+    for side in order:
+        if side == "raw":
+            receive = partial(kafka_raw_receive, bootstrap, topic[side], n, "raw")
+            out["receive", side] = await asyncio.to_thread(receive)
+        else:
+            async with kafka() as consumer:
+                out["receive", side] = await runtime_receive(consumer, topic[side], "rt", n)
+    return out
 
 
 # -- RabbitMQ ------------------------------------------------------------------------------------

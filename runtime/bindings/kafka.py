@@ -22,8 +22,6 @@ CONTENT_TYPE_HEADER = "content-type"
 Headers = tuple[tuple[str, bytes], ...]
 #: Header name → attribute name for the lowercase headers already seen.
 _CORE_OF: dict[str, str] = {}
-#: Attribute name → header name, for the attributes already sent.
-_HEADER_OF: dict[str, str] = {}
 _EXTENSION_OF: dict[str, str] = {}
 
 
@@ -47,20 +45,14 @@ def partitionkey(event: CloudEvent) -> bytes | None:
 
 
 def to_binary(event: CloudEvent, key: bytes | str | None = None) -> KafkaMessage:
-    """Binary content mode."""
-    header = _HEADER_OF.get
+    """Binary content mode (headers in attribute order, ``content-type`` after ``ce_type``)."""
     headers = [
-        (header(name) or _header_name(name), value.encode())
-        for name, value in event.attributes().items()
+        (name, value.encode())
+        for name, value in event.attributes(PREFIX, content_type=False).items()
     ]
+    if event.datacontenttype is not None:
+        headers.insert(4, (CONTENT_TYPE_HEADER, event.datacontenttype.encode()))
     return KafkaMessage(value=event.data, key=_key_bytes(key), headers=tuple(headers))
-
-
-def _header_name(attribute: str) -> str:
-    name = CONTENT_TYPE_HEADER if attribute == "datacontenttype" else PREFIX + attribute
-    if len(_HEADER_OF) < 10_000:
-        _HEADER_OF[attribute] = name
-    return name
 
 
 def to_structured(event: CloudEvent, key: bytes | str | None = None) -> KafkaMessage:
