@@ -89,13 +89,18 @@ class EventCodec(Generic[T]):
     ) -> CloudEvent:
         """Encode ``event`` into a new CloudEvent (id/time generated unless given)."""
         ext: dict[str, ExtensionValue] = dict(extensions) if extensions else {}
+        # Header fields win over extensions of the same name: the receiver reads the field
+        # back from the extension, so anything else there would change the event.
         for attr, name, header in self._headers:
             value = getattr(event, attr)
             if value is not None:
-                ext.setdefault(name, header.to_extension(value))
+                string = header.kind is Kind.STRING and type(value) is str
+                ext[name] = value if string else header.to_extension(value)
         if subject is None and self._subject_attr is not None and self._subject is not None:
             value = getattr(event, self._subject_attr.py_name)
-            if value is not None and value != "":
+            if self._subject.kind is Kind.STRING and type(value) is str:
+                subject = value or None
+            elif value is not None and value != "":
                 subject = attribute_string(self._subject.to_extension(value))
         return CloudEvent.create(
             type=self.schema.event_type,

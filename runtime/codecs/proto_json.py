@@ -39,6 +39,8 @@ _RANGES = {
 _64BIT = frozenset({Kind.INT64, Kind.SINT64, Kind.SFIXED64, Kind.UINT64, Kind.FIXED64})
 _DURATION = re.compile(r"(-)?(\d+)(?:\.(\d{1,9}))?s")
 _MAX_DURATION_SECONDS = 315_576_000_000
+#: One encoder for every event (json.dumps with options builds a new one per call).
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 # -- scalar encoders (Python value → JSON value) ---------------------------------------------
@@ -382,7 +384,7 @@ class CompiledMessage:
 
     def encode_bytes(self, obj: Any) -> bytes:
         try:
-            return json.dumps(self.encode(obj), separators=(",", ":"), ensure_ascii=False).encode()
+            return _COMPACT.encode(self.encode(obj)).encode()
         except (TypeError, ValueError) as exc:
             raise CodecError(str(exc)) from None
 

@@ -334,3 +334,12 @@ def test_json_round_trip_property(
     codec = schemas().codec
     back = Everything(**codec.decode_data(codec.encode_data(event)))
     assert back == event
+
+
+def test_header_fields_win_over_extensions_of_the_same_name() -> None:
+    """The receiver reads a header field back from its extension, so a provider's or caller's
+    extension of that name must not replace it (it would change the event)."""
+    codec = schemas().codec
+    event = codec.to_cloudevent(FULL, source="/s", extensions={"tenant": "other", "trace": "t1"})
+    assert event.extensions["tenant"] == "acme" and event.extensions["trace"] == "t1"
+    assert codec.from_cloudevent(event).tenant == "acme"
