@@ -9,13 +9,14 @@ application/cloudevents+json`` and the JSON event as data; a message without ``c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from urllib.parse import unquote
 
 from eventapi.runtime.bindings import structured
-from eventapi.runtime.cloudevent import CloudEvent, ExtensionValue
+from eventapi.runtime.cloudevent import CloudEvent
 from eventapi.runtime.errors import BindingError
 
 PREFIX = "ce-"
@@ -23,6 +24,7 @@ CONTENT_TYPE_HEADER = "content-type"
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 # Bytes that stay as they are: printable ASCII except space, '"' and '%'.
 _SAFE = frozenset(range(0x21, 0x7F)) - {0x22, 0x25}
+_UNSAFE = re.compile(r"[^\x21\x23\x24\x26-\x7e]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class NatsMessage:
 
 def percent_encode(value: str) -> str:
     """Percent-encode a header value as the binding requires."""
-    if value.isascii() and all(ord(ch) in _SAFE for ch in value):
+    if _UNSAFE.search(value) is None:
         return value
     return "".join(chr(b) if b in _SAFE else f"%{b:02X}" for b in value.encode())
 
@@ -65,17 +67,43 @@ def to_structured(event: CloudEvent) -> NatsMessage:
 
 def from_message(data: bytes, headers: Mapping[str, str] | None) -> CloudEvent:
     """Read a message in either mode."""
-    attrs: dict[str, ExtensionValue] = {}
+    core: dict[str, str] = {}
+    extensions: dict[str, str] = {}
     content_type: str | None = None
+    route_of = _ROUTE.get
     for name, value in (headers or {}).items():
-        lower = name.lower()
-        if lower.startswith(PREFIX):
-            attrs[lower[len(PREFIX) :]] = percent_decode(value)
-        elif lower == CONTENT_TYPE_HEADER:
+        attr, kind = route_of(name) or _route(name)
+        if kind == _OTHER:
+            continue
+        if kind == _CONTENT_TYPE:
             content_type = value
-    if structured.is_structured(content_type) or "specversion" not in attrs:
+            continue
+        if "%" in value:
+            value = percent_decode(value)
+        if kind == _CORE:
+            core[attr] = value
+        else:
+            extensions[attr] = value
+    if structured.is_structured(content_type) or "specversion" not in core:
         return structured.from_json(data)
-    return structured.event_from_attributes(attrs, data)
+    return structured.event_from_parts(core, extensions, data)
+
+
+_OTHER, _CORE, _EXTENSION, _CONTENT_TYPE = range(4)
+#: Header name → (attribute, which kind of header), as seen so far.
+_ROUTE: dict[str, tuple[str, int]] = {}
+
+
+def _route(name: str) -> tuple[str, int]:
+    lower = name.lower()
+    if lower.startswith(PREFIX):
+        attr = lower[len(PREFIX) :]
+        route = (attr, _CORE if attr in structured.CORE else _EXTENSION)
+    else:
+        route = ("", _CONTENT_TYPE if lower == CONTENT_TYPE_HEADER else _OTHER)
+    if len(_ROUTE) < 10_000:
+        _ROUTE[name] = route
+    return route
 
 
 def from_nats(message: NatsMessage) -> CloudEvent:

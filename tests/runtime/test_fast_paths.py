@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nats.aio.msg import Msg
 
-from eventapi.runtime.bindings import amqp, kafka, structured
+from eventapi.runtime.bindings import amqp, kafka, nats, structured
 from eventapi.runtime.cloudevent import CloudEvent, format_time, from_text_attributes, new_id
 from eventapi.runtime.codecs import jsontext, proto_json, straight
 from eventapi.runtime.errors import BindingError, CodecError
@@ -335,6 +335,61 @@ def test_amqp_header_reader_answers_as_the_documented_reading(
     expected = _event_outcome(_reference_amqp, body, content_type, headers)
     assert _event_outcome(amqp.from_message, body, content_type, headers) == expected
     assert _event_outcome(amqp.from_message, body, content_type, headers) == expected
+
+
+nats_names = st.sampled_from(
+    ["ce-specversion", "ce-id", "CE-Source", "ce-type", "ce-time", "ce-tenantid", "Content-Type"]
+)
+nats_values = st.sampled_from(
+    [
+        "1.0",
+        "1",
+        "/s",
+        "t",
+        "2026-12-04T19:39:20Z",
+        "a%20b",
+        "%C3%BC",
+        "%FF",
+        "",
+        "application/json",
+    ]
+) | st.text(max_size=4)
+
+
+def _reference_nats(data: bytes, headers: dict[str, str]) -> CloudEvent:
+    """The NATS binding as documented: ``ce-`` headers (any case) percent-decoded; structured
+    when content-type says so or when there is no ce-specversion."""
+    attrs: dict[str, Any] = {}
+    content_type = None
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower.startswith("ce-"):
+            attrs[lower[3:]] = nats.percent_decode(value)
+        elif lower == "content-type":
+            content_type = value
+    if structured.is_structured(content_type) or "specversion" not in attrs:
+        return structured.from_json(data)
+    return structured.event_from_attributes(attrs, data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(headers=st.dictionaries(nats_names, nats_values, max_size=7), valid_first=st.booleans())
+def test_nats_header_reader_answers_as_the_documented_reading(
+    headers: dict[str, str], valid_first: bool
+) -> None:
+    if valid_first:
+        headers = {**{f"ce-{k}": v for k, v in _minimal().items()}, **headers}
+    data = b'{"specversion":"1.0","id":"1","source":"/s","type":"t"}'
+    expected = _event_outcome(_reference_nats, data, headers)
+    assert _event_outcome(nats.from_message, data, headers) == expected
+    assert _event_outcome(nats.from_message, data, headers) == expected
+
+
+@given(value=st.text(max_size=8))
+def test_nats_percent_encoding_keeps_exactly_the_safe_characters(value: str) -> None:
+    safe = all(0x21 <= ord(ch) < 0x7F and ch not in '"%' for ch in value)
+    assert (nats.percent_encode(value) == value) == safe
+    assert nats.percent_decode(nats.percent_encode(value)) == value
 
 
 # -- NATS reply subjects ----------------------------------------------------------------------
