@@ -179,6 +179,8 @@ class _Consumer:
         self.advisory: Any = None
         self.stream: str | None = None
         self.task: asyncio.Task[None] | None = None
+        self.queue: asyncio.Queue[Any] | None = None
+        self.workers: list[asyncio.Task[None]] = []
 
     async def dead_letter(
         self, subject: str, data: bytes, headers: dict[str, str] | None, reason: str
@@ -213,11 +215,28 @@ class _Consumer:
         self.advisory = await transport.nc.subscribe(
             f"{ADVISORY}.{self.stream}.{self.durable}", cb=self._on_max_deliveries
         )
+        # JetStream deliveries go to ``concurrency`` long-lived workers through a bounded queue:
+        # a task per message cost more than the handling of a small event.
+        self.queue = asyncio.Queue(config.concurrency)
+        self.workers = [asyncio.create_task(self._work()) for _ in range(config.concurrency)]
         self.task = asyncio.create_task(self._fetch_loop())
         self.sub.ready.set()
 
     async def stop(self) -> None:
         await cancel_quietly(self.task)
+        if self.queue is not None:
+            # Not started yet: back to the server at once. Started: finish within drain_timeout.
+            waiting = []
+            while not self.queue.empty():
+                waiting.append(self.queue.get_nowait())
+                self.queue.task_done()
+            await self._nak_all(waiting)
+            try:
+                await asyncio.wait_for(self.queue.join(), self.transport.config.drain_timeout)
+            except TimeoutError:
+                log.warning("nats handlers on %r still running after drain", self.sub.channel)
+            for worker in self.workers:
+                await cancel_quietly(worker)
         await self.sub.drain(self.transport.config.drain_timeout)
         for sub in (self.pull, self.core, self.advisory):
             if sub is not None:
@@ -240,16 +259,27 @@ class _Consumer:
                 log.warning("nats fetch on %r failed: %s", self.sub.channel, exc)
                 await asyncio.sleep(config.reconnect_backoff.delay(attempt))
                 continue
+            queue = self.queue
+            assert queue is not None
             for index, msg in enumerate(msgs):
                 try:
-                    await self.slots.acquire()
+                    await queue.put(msg)
                 except asyncio.CancelledError:
-                    # Stopping while these wait for a slot: hand them back at once.
+                    # Stopping while these wait for a worker: hand them back at once.
                     await asyncio.shield(self._nak_all(msgs[index:]))
                     raise
-                task = asyncio.ensure_future(self._deliver(msg))
-                self.sub.inflight.add(task)
-                task.add_done_callback(self._done)
+
+    async def _work(self) -> None:
+        queue = self.queue
+        assert queue is not None
+        while True:
+            msg = await queue.get()
+            try:
+                await self._deliver(msg)
+            except Exception as exc:  # _deliver reports everything itself; keep the worker
+                log.error("nats delivery on %r failed: %r", self.sub.channel, exc)
+            finally:
+                queue.task_done()
 
     async def _nak_all(self, msgs: list[Any]) -> None:
         for msg in msgs:
