@@ -126,6 +126,9 @@ async def kill_after(proc: subprocess.Popen[str], count: int) -> set[int]:
                     break
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        # Handlers kept running until the kill landed: what they printed (each prints before its
+        # ack) is still in the pipe, and without it an acked event would look lost.
+        seen.update(int(line) for line in proc.stdout if line.strip().isdigit())
         return seen
 
     return await asyncio.wait_for(asyncio.to_thread(read), 120)
