@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from eventapi.runtime.bindings import structured
+from eventapi.runtime.bindings import routes, structured
 from eventapi.runtime.cloudevent import CloudEvent, ExtensionValue, format_time
 from eventapi.runtime.errors import BindingError
 
 PREFIX = "ce-"
 ACCEPTED_PREFIXES = ("ce-", "cloudevents_", "cloudevents:")
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+_ROUTES = routes.HeaderRoutes(ACCEPTED_PREFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +48,20 @@ def from_message(
     body: bytes, content_type: str | None, headers: Mapping[str, object] | None
 ) -> CloudEvent:
     """Read a message in either mode; header values may be any AMQP table type."""
-    if content_type and structured.is_structured_fast(content_type):
+    if content_type and structured.is_structured(content_type):
         return structured.from_json(body)
     core: dict[str, str] = {}
     extensions: dict[str, ExtensionValue] = {}
     text_only = True
-    route_of = _ROUTE.get
+    route_of = _ROUTES.get
     for name, raw in (headers or {}).items():
-        route = route_of(name) or _route(name)
-        attr = route[0]
-        if not attr:
-            continue  # not a CloudEvents header
+        attr, kind = route_of(name) or _ROUTES.learn(name)
+        if kind == routes.OTHER:
+            continue
         value = raw if type(raw) is str else _attribute_value(name, raw)
         if type(value) is not str:
             text_only = False
-        if route[1]:
+        if kind == routes.CORE:
             core[attr] = value  # type: ignore[assignment]  # checked below when not text
         else:
             extensions[attr] = value
@@ -70,23 +70,6 @@ def from_message(
     if text_only:
         return structured.event_from_parts(core, extensions, body)  # type: ignore[arg-type]
     return structured.event_from_attributes({**core, **extensions}, body)
-
-
-#: Header name → (attribute name or "" for other headers, is a core attribute), as seen so far.
-_ROUTE: dict[str, tuple[str, bool]] = {}
-
-
-def _route(name: str) -> tuple[str, bool]:
-    lower = name.lower()
-    route = ("", False)
-    for prefix in ACCEPTED_PREFIXES:
-        if lower.startswith(prefix):
-            attr = lower[len(prefix) :]
-            route = (attr, attr in structured.CORE)
-            break
-    if len(_ROUTE) < 10_000:
-        _ROUTE[name] = route
-    return route
 
 
 def from_amqp(message: AmqpMessage) -> CloudEvent:

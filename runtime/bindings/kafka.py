@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eventapi.runtime.bindings import structured
+from eventapi.runtime.bindings import routes, structured
 from eventapi.runtime.cloudevent import CloudEvent, attribute_string
 from eventapi.runtime.errors import BindingError
 
 PREFIX = "ce_"
 CONTENT_TYPE_HEADER = "content-type"
 Headers = tuple[tuple[str, bytes], ...]
-#: Header name → attribute name for the lowercase headers already seen.
-_CORE_OF: dict[str, str] = {}
-_EXTENSION_OF: dict[str, str] = {}
+_ROUTES = routes.HeaderRoutes((PREFIX,), CONTENT_TYPE_HEADER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,37 +65,21 @@ def from_message(
     """Read a record in either mode (structured when ``content-type`` says so)."""
     core: dict[str, str] = {}
     extensions: dict[str, str] = {}
-    core_of, extension_of = _CORE_OF.get, _EXTENSION_OF.get
+    route_of = _ROUTES.get
     try:
         for name, raw in headers or ():
-            # Fast path: a lowercase name seen before (events repeat the same few).
-            if type(raw) is bytes:
-                attr = core_of(name)
-                if attr is not None:
-                    core[attr] = raw.decode()
-                    continue
-                attr = extension_of(name)
-                if attr is not None:
-                    extensions[attr] = raw.decode()
-                    continue
-            lower = name.lower()
-            if lower == CONTENT_TYPE_HEADER:
-                attr = "datacontenttype"
-            elif lower.startswith(PREFIX):
-                attr = lower[len(PREFIX) :]
-            else:
+            attr, kind = route_of(name) or _ROUTES.learn(name)
+            if kind == routes.OTHER:
                 continue
-            is_core = attr in structured.CORE
-            if is_core:
-                core[attr] = _text(raw)
-            else:
-                extensions[attr] = _text(raw)
-            if name == lower and len(_EXTENSION_OF) < 10_000:
-                (_CORE_OF if is_core else _EXTENSION_OF)[name] = attr
+            text = raw.decode() if type(raw) is bytes else _text(raw)
+            if kind == routes.EXTENSION:
+                extensions[attr] = text
+            else:  # a core attribute, or content-type: datacontenttype
+                core[attr] = text
     except UnicodeDecodeError:
         raise BindingError("a ce_ or content-type header is not UTF-8") from None
     content_type = core.get("datacontenttype")
-    if content_type is not None and structured.is_structured_fast(content_type):
+    if content_type is not None and structured.is_structured(content_type):
         return structured.from_json(value or b"")
     return structured.event_from_parts(core, extensions, value)
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from urllib.parse import unquote
 
-from eventapi.runtime.bindings import structured
+from eventapi.runtime.bindings import routes, structured
 from eventapi.runtime.cloudevent import CloudEvent
 from eventapi.runtime.errors import BindingError
 
 PREFIX = "ce-"
 CONTENT_TYPE_HEADER = "content-type"
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+_ROUTES = routes.HeaderRoutes((PREFIX,), CONTENT_TYPE_HEADER)
 # Bytes that stay as they are: printable ASCII except space, '"' and '%'.
 _SAFE = frozenset(range(0x21, 0x7F)) - {0x22, 0x25}
 _UNSAFE = re.compile(r"[^\x21\x23\x24\x26-\x7e]")
@@ -70,40 +71,23 @@ def from_message(data: bytes, headers: Mapping[str, str] | None) -> CloudEvent:
     core: dict[str, str] = {}
     extensions: dict[str, str] = {}
     content_type: str | None = None
-    route_of = _ROUTE.get
+    route_of = _ROUTES.get
     for name, value in (headers or {}).items():
-        attr, kind = route_of(name) or _route(name)
-        if kind == _OTHER:
+        attr, kind = route_of(name) or _ROUTES.learn(name)
+        if kind == routes.OTHER:
             continue
-        if kind == _CONTENT_TYPE:
+        if kind == routes.CONTENT_TYPE:  # says structured or not; datacontenttype is a ce- header
             content_type = value
             continue
         if "%" in value:
             value = percent_decode(value)
-        if kind == _CORE:
+        if kind == routes.CORE:
             core[attr] = value
         else:
             extensions[attr] = value
     if structured.is_structured(content_type) or "specversion" not in core:
         return structured.from_json(data)
     return structured.event_from_parts(core, extensions, data)
-
-
-_OTHER, _CORE, _EXTENSION, _CONTENT_TYPE = range(4)
-#: Header name → (attribute, which kind of header), as seen so far.
-_ROUTE: dict[str, tuple[str, int]] = {}
-
-
-def _route(name: str) -> tuple[str, int]:
-    lower = name.lower()
-    if lower.startswith(PREFIX):
-        attr = lower[len(PREFIX) :]
-        route = (attr, _CORE if attr in structured.CORE else _EXTENSION)
-    else:
-        route = ("", _CONTENT_TYPE if lower == CONTENT_TYPE_HEADER else _OTHER)
-    if len(_ROUTE) < 10_000:
-        _ROUTE[name] = route
-    return route
 
 
 def from_nats(message: NatsMessage) -> CloudEvent:

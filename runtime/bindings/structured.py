@@ -28,15 +28,13 @@ from eventapi.runtime.errors import BindingError, CloudEventError
 CONTENT_TYPE = STRUCTURED_JSON_CONTENT_TYPE
 
 
-def is_structured(content_type: str | None) -> bool:
-    """True for ``application/cloudevents`` content types (matched case-insensitively)."""
-    return content_type is not None and content_type.lower().startswith("application/cloudevents")
-
-
 @lru_cache(maxsize=256)
-def is_structured_fast(content_type: str) -> bool:
-    """:func:`is_structured` remembered per content type (called once per received message)."""
-    return is_structured(content_type)
+def is_structured(content_type: str | None) -> bool:
+    """True for ``application/cloudevents`` content types (matched case-insensitively).
+
+    Remembered per content type: every received message asks, with one of a few values.
+    """
+    return content_type is not None and content_type.lower().startswith("application/cloudevents")
 
 
 @lru_cache(maxsize=256)
