@@ -129,9 +129,27 @@ def build_encoder(
 
 def _inline_encode(spec: FieldSpec, v: str, index: int, namespace: dict[str, Any]) -> str | None:
     """An expression encoding ``v`` for the common kinds; the converter handles the rest."""
+    kind = WRAPPED.get(spec.kind, spec.kind)
+    same = _same_in_json(spec, kind, v, index)
+    if same is not None or spec.map_key is not None or spec.repeated:
+        return same
+    c = f"c{index}"
+    if kind in _64BIT:
+        low, high = _RANGES[kind]
+        return f"(str({v}) if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
+    if kind is Kind.ENUM and spec.enum is not None:
+        namespace[f"t{index}"] = spec.enum
+        namespace[f"n{index}"] = {member: member.name for member in spec.enum}
+        return f"(n{index}[{v}] if type({v}) is t{index} else {c}({v}))"
+    return None
+
+
+def _same_in_json(spec: FieldSpec, kind: Kind, v: str, index: int) -> str | None:
+    """For kinds whose JSON and Python values are the same (strings, lists of strings, bools,
+    32-bit integers): ``v`` itself when it has the expected type, else the converter's answer.
+    Both directions use it."""
     if spec.map_key is not None:
         return None
-    kind = WRAPPED.get(spec.kind, spec.kind)
     c = f"c{index}"
     if spec.repeated:
         if kind is Kind.STRING:
@@ -141,14 +159,9 @@ def _inline_encode(spec: FieldSpec, v: str, index: int, namespace: dict[str, Any
         return f"({v} if type({v}) is str else {c}({v}))"
     if kind is Kind.BOOL:
         return f"({v} if {v} is True or {v} is False else {c}({v}))"
-    if kind in _64BIT or kind in _INT32 or kind in _UINT32:
+    if kind in _INT32 or kind in _UINT32:
         low, high = _RANGES[kind]
-        text = "str({v})" if kind in _64BIT else "{v}"
-        return f"({text.format(v=v)} if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
-    if kind is Kind.ENUM and spec.enum is not None:
-        namespace[f"t{index}"] = spec.enum
-        namespace[f"n{index}"] = {member: member.name for member in spec.enum}
-        return f"(n{index}[{v}] if type({v}) is t{index} else {c}({v}))"
+        return f"({v} if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
     return None
 
 
@@ -192,14 +205,11 @@ def _inline(
     spec: FieldSpec, convert: Callable[[Any], Any], v: str, index: int, namespace: dict[str, Any]
 ) -> str | None:
     """An expression converting ``v`` for the common kinds; the converter handles the rest."""
-    if spec.map_key is not None:
-        return None
     kind = WRAPPED.get(spec.kind, spec.kind)
+    same = _same_in_json(spec, kind, v, index)
+    if same is not None or spec.map_key is not None or spec.repeated:
+        return same
     c = f"c{index}"
-    if spec.repeated:
-        if kind is Kind.STRING:
-            return f"({v} if type({v}) is list and all(type(x) is str for x in {v}) else {c}({v}))"
-        return None
     if kind is Kind.MESSAGE:
         compiled = getattr(convert, "__self__", None)  # the nested CompiledMessage's decode
         if compiled is None:
@@ -207,16 +217,10 @@ def _inline(
         namespace[f"m{index}"] = compiled.schema.cls
         namespace[f"k{index}"] = compiled.decode_kwargs
         return f"(m{index}(**k{index}({v})) if type({v}) is dict else {c}({v}))"
-    if kind is Kind.STRING:
-        return f"({v} if type({v}) is str else {c}({v}))"
-    if kind is Kind.BOOL:
-        return f"({v} if {v} is True or {v} is False else {c}({v}))"
     if kind in _64BIT:
         # Up to 18 ASCII digits fit every 64-bit kind; signs, larger values and numbers convert.
-        return f"(int({v}) if type({v}) is str and len({v}) < 19 and {v}.isascii() and {v}.isdigit() else {c}({v}))"
-    if kind in _INT32 or kind in _UINT32:
-        low, high = _RANGES[kind]
-        return f"({v} if type({v}) is int and {low} <= {v} <= {high} else {c}({v}))"
+        digits = f"type({v}) is str and len({v}) < 19 and {v}.isascii() and {v}.isdigit()"
+        return f"(int({v}) if {digits} else {c}({v}))"
     if kind is Kind.ENUM and spec.enum is not None:
         namespace[f"e{index}"] = {member.name: member for member in spec.enum}
         return f"(e{index}[{v}] if type({v}) is str and {v} in e{index} else {c}({v}))"
