@@ -38,9 +38,11 @@ import aio_pika
 import confluent_kafka as ck
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "runtime"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.timing when run as a script
 import tansu
 from events import USER_CREATED, Address, Plan, UserCreated, user
 
+from bench.timing import Clock
 from eventapi.runtime.cloudevent import format_time
 from eventapi.runtime.transports.amqp import AmqpConfig, AmqpTransport
 from eventapi.runtime.transports.base import Received, Transport
@@ -100,29 +102,6 @@ def raw_event(headers: dict[str, str], body: bytes) -> UserCreated:
     )
 
 
-class Clock:
-    """First-to-last message timing for receivers."""
-
-    def __init__(self, expected: int) -> None:
-        self.expected = expected
-        self.count = 0
-        self.first = 0.0
-        self.last = 0.0
-        self.done = asyncio.Event()
-
-    def tick(self) -> None:
-        now = time.perf_counter()
-        if self.count == 0:
-            self.first = now
-        self.count += 1
-        self.last = now
-        if self.count >= self.expected:
-            self.done.set()
-
-    def rate(self) -> float:
-        return (self.count - 1) / (self.last - self.first)
-
-
 async def timed(fn: Callable[[], Awaitable[None]], n: int) -> float:
     start = time.perf_counter()
     await fn()
@@ -142,7 +121,7 @@ async def runtime_receive(transport: Transport, channel: str, group: str, n: int
         clock.tick()
 
     await transport.subscribe(channel, handle, group=group, schema=USER_CREATED)
-    await asyncio.wait_for(clock.done.wait(), 300)
+    await clock.wait(300)
     return clock.rate()
 
 
@@ -325,7 +304,7 @@ async def amqp_raw_receive(queue_name: str, n: int) -> float:
             clock.tick()
 
         await queue.consume(on_message)
-        await asyncio.wait_for(clock.done.wait(), 300)
+        await clock.wait(300)
     return clock.rate()
 
 

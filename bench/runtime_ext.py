@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.timing import Clock
+
 WAVE = 50
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,38 +61,15 @@ async def _timed(n: int, send: Callable[[int], Awaitable[None]]) -> float:
     return n / (time.perf_counter() - start)
 
 
-async def _drain(n: int, counter: list[int], start: float, timeout: float = 120) -> float:
-    deadline = time.monotonic() + timeout
-    while counter[0] < n:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"only {counter[0]} of {n} events arrived")
-        await asyncio.sleep(0.005)
-    return n / (time.perf_counter() - start)
+async def _received(clock: Clock, timeout: float = 120) -> float:
+    await clock.wait(timeout)
+    return clock.rate()
 
 
-class Tally:
-    """Receive timing from the first to the last event, so consumer set-up counts on no side."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.first = self.last = 0.0
-
-    def tick(self) -> None:
-        self.last = time.perf_counter()
-        if self.count == 0:
-            self.first = self.last
-        self.count += 1
-
-    def rate(self) -> float:
-        return (self.count - 1) / (self.last - self.first)
-
-    async def wait(self, n: int, timeout: float = 120) -> float:
-        deadline = time.monotonic() + timeout
-        while self.count < n:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {self.count} of {n} events arrived")
-            await asyncio.sleep(0.005)
-        return self.rate()
+async def _sent_and_received(clock: Clock, start: float, timeout: float = 120) -> float:
+    """Events per second from ``start`` (the first send) until the last arrived."""
+    await clock.wait(timeout)
+    return clock.expected / (time.perf_counter() - start)
 
 
 # --- NATS JetStream -------------------------------------------------------------------------
@@ -114,7 +93,7 @@ async def bench_nats(n: int, url: str = "nats://127.0.0.1:4222") -> list[Row]:
 
             rows["send"].append(await _timed(n, send))
             sub = await js.pull_subscribe(subject, durable="raw")
-            tally = Tally()
+            tally = Clock(n)
             while tally.count < n:
                 for msg in await sub.fetch(64, timeout=5):
                     binding.from_message(msg.data, msg.headers)
@@ -126,13 +105,13 @@ async def bench_nats(n: int, url: str = "nats://127.0.0.1:4222") -> list[Row]:
                 rows["send"].append(
                     await _timed(n, lambda i, s=subject: transport.send(_event(i), s))
                 )
-                tally = Tally()
+                tally = Clock(n)
 
                 async def handler(received: Any) -> None:
                     tally.tick()
 
                 await transport.subscribe(subject, handler, group="runtime")
-                rows["receive"].append(await tally.wait(n))
+                rows["receive"].append(await _received(tally))
         await js.delete_stream(subject.replace(".", "_").upper())
     await nc.close()
     return [Row("nats", op, raw, rt) for op, (raw, rt) in rows.items()]
@@ -152,7 +131,7 @@ async def bench_mqtt(n: int, host: str = "127.0.0.1", port: int = 1883) -> list[
     results: dict[str, float] = {}
     for side in ("raw", "runtime"):
         topic = f"bench/{side}/{uuid.uuid4().hex[:8]}"
-        counter = [0]
+        clock = Clock(n)
         v5 = aiomqtt.ProtocolVersion.V5
         if side == "raw":
             consumer = aiomqtt.Client(host, port, protocol=v5, identifier=f"raw-{topic}")
@@ -169,7 +148,7 @@ async def bench_mqtt(n: int, host: str = "127.0.0.1", port: int = 1883) -> list[
                             bytes(message.payload), props.ContentType, props.UserProperty
                         )
                         consumer._client.ack(message.mid, message.qos)
-                        counter[0] += 1
+                        clock.tick()
 
                 reader = asyncio.create_task(read())
 
@@ -182,13 +161,13 @@ async def bench_mqtt(n: int, host: str = "127.0.0.1", port: int = 1883) -> list[
 
                 start = time.perf_counter()
                 results["raw_send"] = await _timed(n, send)
-                results["raw"] = await _drain(n, counter, start)
+                results["raw"] = await _sent_and_received(clock, start)
                 reader.cancel()
         else:
             async with MqttTransport(MqttConfig(host=host, port=port)) as transport:
 
                 async def handler(received: Any) -> None:
-                    counter[0] += 1
+                    clock.tick()
 
                 sub = await transport.subscribe(topic, handler)
                 await sub.wait_ready()
@@ -196,7 +175,7 @@ async def bench_mqtt(n: int, host: str = "127.0.0.1", port: int = 1883) -> list[
                 results["runtime_send"] = await _timed(
                     n, lambda i, t=topic: transport.send(_event(i), t)
                 )
-                results["runtime"] = await _drain(n, counter, start)
+                results["runtime"] = await _sent_and_received(clock, start)
     return [
         Row("mqtt", "send", results["raw_send"], results["runtime_send"]),
         Row("mqtt", "send+receive", results["raw"], results["runtime"]),
@@ -233,7 +212,7 @@ async def bench_rocketmq(n: int) -> list[Row]:
                     config, "raw", {topic: rmq.FilterExpression()}, await_duration=1
                 )
                 await asyncio.to_thread(consumer.startup)
-                tally = Tally()
+                tally = Clock(n)
                 while tally.count < n:
                     batch = await asyncio.wrap_future(consumer.receive_async(32, 30))
 
@@ -251,13 +230,13 @@ async def bench_rocketmq(n: int) -> list[Row]:
                     rows["send"].append(
                         await _timed(n, lambda i, t=topic: transport.send(_event(i), t))
                     )
-                    tally = Tally()
+                    tally = Clock(n)
 
                     async def handler(received: Any) -> None:
                         tally.tick()
 
                     await transport.subscribe(topic, handler, group="runtime")
-                    rows["receive"].append(await tally.wait(n))
+                    rows["receive"].append(await _received(tally))
     finally:
         proxy.stop()
     return [Row("rocketmq", op, raw, rt) for op, (raw, rt) in rows.items()]
