@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -162,6 +163,24 @@ def copy_testdata(name: str, tmp_path: Path) -> Path:
     dest = tmp_path / name
     shutil.copytree(TESTDATA / name, dest)
     return dest
+
+
+def generate_with_cli(folder: Path, out: Path) -> Path:
+    """Run the headless generator on ``folder`` into ``out``: what hover and preview must equal."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eventapi.generators.cli",
+            "--generate",
+            "--out",
+            str(out),
+            str(folder),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
 
 
 def position_of(text: str, needle: str, offset: int = 0) -> types.Position:

@@ -3,13 +3,11 @@ CloudEvent attributes on a message, column facts on paths and keys, operations o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from lsprotocol import types
 
-from tests.server.conftest import TESTDATA, Client, position_of, session
+from tests.server.conftest import TESTDATA, Client, generate_with_cli, position_of, session
 
 FOLDER = TESTDATA / "hover"
 PROTO = FOLDER / "orders.proto"
@@ -28,20 +26,7 @@ async def hover_at(client: Client, needle: str, offset: int = 1) -> str:
 
 
 def generated(tmp_path: Path) -> dict[str, str]:
-    out = tmp_path / "gen"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eventapi.generators.cli",
-            "--generate",
-            "--out",
-            str(out),
-            str(FOLDER),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    out = generate_with_cli(FOLDER, tmp_path / "gen")
     return {str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()}
 
 

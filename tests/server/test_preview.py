@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.server.conftest import TESTDATA, Client, session
+from tests.server.conftest import TESTDATA, Client, generate_with_cli, session
 
 FOLDER = TESTDATA / "hover"
 PROTO = FOLDER / "orders.proto"
@@ -18,26 +16,8 @@ async def preview(client: Client, **params: Any) -> dict[str, str]:
     return {"text": result.text, "language": result.language, "title": result.title}
 
 
-def generated(tmp_path: Path) -> Path:
-    out = tmp_path / "gen"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eventapi.generators.cli",
-            "--generate",
-            "--out",
-            str(out),
-            str(FOLDER),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
-
-
 async def test_previews_equal_the_generated_files(tmp_path: Path) -> None:
-    out = generated(tmp_path)
+    out = generate_with_cli(FOLDER, tmp_path / "gen")
     async with session(FOLDER) as client:
         uri = await client.open(PROTO)
         ddl = await preview(client, uri=uri, kind="ddl")
