@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +16,8 @@ TESTDATA = Path(__file__).resolve().parent / "testdata"
 EDITORS = REPO / "editors"
 FIXTURE = TESTDATA / "EA003_unknown_option.proto"
 MISSPELLED = "operatoin"
+#: One headless editor run of a whole scenario.
+TIMEOUT_S = 90
 
 
 @dataclass(frozen=True)
@@ -45,3 +50,24 @@ def require_executable(name: str, package: str) -> str:
             pytrace=False,
         )
     return found
+
+
+def run_driver(
+    editor: str, argv: list[str], env: dict[str, str], workspace: Path, result_file: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Run a headless editor with its driver script; the process and the record it wrote."""
+    completed = subprocess.run(
+        argv,
+        env=env,
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert result_file.exists(), (
+        f"{editor} wrote no result (exit {completed.returncode})\n"
+        f"stdout: {completed.stdout}\nstderr: {completed.stderr}"
+    )
+    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    return completed, result

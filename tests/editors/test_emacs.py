@@ -12,10 +12,16 @@ from typing import Any
 import pytest
 
 from .conftest import isolated_env, make_workspace
-from .support import EDITORS, FIXTURE, misspelled_option_span, require_executable
+from .support import (
+    EDITORS,
+    FIXTURE,
+    TIMEOUT_S,
+    misspelled_option_span,
+    require_executable,
+    run_driver,
+)
 
 DRIVER = Path(__file__).resolve().parent / "emacs_driver.el"
-TIMEOUT_S = 90
 
 
 def eglot_installed(emacs: str, env: dict[str, str]) -> bool:
@@ -52,20 +58,8 @@ def session(
     )
     # -q skips the (temporary) user's init file but keeps Debian's site start, which puts
     # elpa-eglot on the load path.
-    completed = subprocess.run(
-        [emacs, "--batch", "-q", "-L", str(EDITORS / "emacs"), "-l", str(DRIVER)],
-        env=env,
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    assert result_file.exists(), (
-        f"emacs wrote no result (exit {completed.returncode})\n"
-        f"stdout: {completed.stdout}\nstderr: {completed.stderr}"
-    )
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    argv = [emacs, "--batch", "-q", "-L", str(EDITORS / "emacs"), "-l", str(DRIVER)]
+    completed, result = run_driver("emacs", argv, env, workspace, result_file)
     assert "error" not in result, f"driver failed: {result['error']}\n{completed.stderr}"
     assert completed.returncode == 0, completed.stderr
     return workspace, result

@@ -4,17 +4,15 @@ cleared by the fix; a DDL preview that follows edits; generation through the ser
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import isolated_env, make_workspace
-from .support import EDITORS, FIXTURE, misspelled_option_span, require_executable
+from .support import EDITORS, FIXTURE, misspelled_option_span, require_executable, run_driver
 
 DRIVER = Path(__file__).resolve().parent / "nvim_driver.lua"
-TIMEOUT_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +33,8 @@ def session(
         "EVENTAPI_TIMEOUT_MS": "15000",
     }
     # --clean: no user config or plugins, but filetype detection stays on (.proto -> "proto").
-    completed = subprocess.run(
-        [nvim, "--headless", "--clean", "-c", f"luafile {DRIVER}"],
-        env=env,
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    assert result_file.exists(), (
-        f"nvim wrote no result (exit {completed.returncode})\n"
-        f"stdout: {completed.stdout}\nstderr: {completed.stderr}"
-    )
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    argv = [nvim, "--headless", "--clean", "-c", f"luafile {DRIVER}"]
+    completed, result = run_driver("nvim", argv, env, workspace, result_file)
     assert result["error"] is None, f"driver failed: {result['error']}\n{completed.stderr}"
     assert completed.returncode == 0, completed.stderr
     return workspace, result
