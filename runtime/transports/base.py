@@ -456,9 +456,7 @@ class Transport(ABC):
         except Exception as exc:
             await self._handler_failed(sub, received, exc)
             return
-        if not received.settled:
-            received.settled = True
-            await received._ack()
+        await received.ack()  # a no-op when the handler settled it itself
 
     async def _handler_failed(
         self, sub: Subscription, received: Received[Any], exc: Exception
@@ -490,9 +488,7 @@ class Transport(ABC):
             except Exception as again:
                 exc = again
                 continue
-            if not received.settled:
-                received.settled = True
-                await received._ack()
+            await received.ack()
             return
 
     async def _settle_dead(self, received: Received[Any], reason: str, sub: Subscription) -> None:
