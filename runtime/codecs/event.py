@@ -130,12 +130,9 @@ class EventCodec(Generic[T]):
 
     def from_cloudevent(self, event: CloudEvent) -> T:
         """Decode a received CloudEvent; type mismatches and bad data raise :class:`CodecError`."""
-        if event.type != self.schema.event_type:
-            raise CodecError(
-                f"event type {event.type!r} is not the expected {self.schema.event_type!r}"
-            )
         content_type = event.datacontenttype
-        if self._json_first and (content_type is None or content_type == JSON_CONTENT_TYPE):
+        json = content_type is None or content_type == JSON_CONTENT_TYPE
+        if self._json_first and json and event.type == self.schema.event_type:
             fast = self._fast or self.fast_decoder()
             try:
                 return fast(event.data or b"", event.extensions)  # type: ignore[no-any-return]

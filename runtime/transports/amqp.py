@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,18 +200,6 @@ class AmqpTransport(Transport):
             self._exchanges[name] = exchange
         return exchange
 
-    async def send_batch(
-        self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
-    ) -> None:
-        """Publish all concurrently, straight to :meth:`_publish` when no send middleware runs."""
-        if self.config.send_middleware or not self.config.enabled:
-            await super().send_batch(events, channel, options)
-            return
-        if not self.started:
-            raise TransportError("amqp transport is not started")
-        opts = options or self.default_options()
-        await asyncio.gather(*(self._publish(event, channel, opts) for event in events))
-
     async def _publish(self, event: CloudEvent, channel: str, options: SendOptions) -> None:
         opts = options if isinstance(options, AmqpSendOptions) else AmqpSendOptions()
         msg = (
@@ -231,19 +219,8 @@ class AmqpTransport(Transport):
             priority=opts.priority,
             message_id=event.id,
         )
-        name = self.config.exchange if opts.exchange is None else opts.exchange
-        routing_key = opts.routing_key or channel
-        exchange = self._exchanges.get(name)
-        if exchange is not None:  # the common case, one coroutine less than the retrying path
-            try:
-                await exchange.publish(message, routing_key=routing_key)
-                return
-            except EventApiError:
-                raise
-            except Exception as exc:
-                log.debug("amqp publish failed, retrying: %r", exc)
-                self._exchanges.pop(name, None)
-        await self._publish_message(name, routing_key, message)
+        exchange = self.config.exchange if opts.exchange is None else opts.exchange
+        await self._publish_message(exchange, opts.routing_key or channel, message)
 
     async def _publish_message(self, exchange_name: str, routing_key: str, message: Any) -> None:
         """Publish with confirm, retrying through connection loss until ``send_timeout``."""

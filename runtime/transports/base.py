@@ -349,8 +349,17 @@ class Transport(ABC):
     async def send_batch(
         self, events: Sequence[CloudEvent], channel: str, options: SendOptions | None = None
     ) -> None:
-        """Send many events concurrently; returns once the broker has all of them."""
-        await asyncio.gather(*(self.send(event, channel, options) for event in events))
+        """Send many events concurrently; returns once the broker has all of them.
+
+        Without send middleware each goes straight to :meth:`_publish` (no context per event).
+        """
+        if self.config.send_middleware or not self.config.enabled:
+            await asyncio.gather(*(self.send(event, channel, options) for event in events))
+            return
+        if not self.started:
+            raise TransportError(f"{self.protocol} transport is not started")
+        opts = options or self.default_options()
+        await asyncio.gather(*(self._publish(event, channel, opts) for event in events))
 
     async def send_events(
         self,
