@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from lsprotocol import types
 
-from tests.server.conftest import Client, copy_testdata, session
+from tests.server.conftest import Client, copy_testdata, generate_with_cli, session
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -27,20 +25,7 @@ async def execute(client: Client, argument: dict[str, object]) -> dict[str, obje
 
 async def test_workspace_generate_matches_the_cli(tmp_path: Path) -> None:
     folder = copy_testdata("hover", tmp_path)
-    cli_out = tmp_path / "cli"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eventapi.generators.cli",
-            "--generate",
-            "--out",
-            str(cli_out),
-            str(folder),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cli_out = generate_with_cli(folder, tmp_path / "cli")
     async with session(folder, options={"outputDir": "out"}) as client:
         result = await execute(client, {"scope": "workspace", "kinds": ["sdk", "sink"]})
         assert result["errors"] == 0
